@@ -1,4 +1,4 @@
-import { SPAN_KIND_NAMES, SpanKind, StatusCode } from '../model/span.ts';
+import { SPAN_KIND_NAMES, type SpanKind, StatusCode } from '../model/span.ts';
 import type { AttributeCondition } from './trace-query.ts';
 
 /**
@@ -26,11 +26,12 @@ export function syntheticConditionOf(condition: AttributeCondition): SyntheticCo
       return code === undefined ? null : { field: 'status', code };
     }
     case 'span.kind': {
-      const entry = Object.entries(SPAN_KIND_NAMES).find(([, name]) => name === value.toLowerCase());
+      const entry = Object.entries(SPAN_KIND_NAMES).find(
+        ([, name]) => name === value.toLowerCase(),
+      );
       return entry ? { field: 'kind', kind: Number(entry[0]) as SpanKind } : null;
     }
     default:
       return null;
   }
 }
-
