@@ -78,7 +78,7 @@ describe('ProtobufReader', () => {
       w
         .string('plain')
         .string('ünïcödé ☃')
-        .string('x'.repeat(40) + '日本')
+        .string(`${'x'.repeat(40)}日本`)
         .bytes(Uint8Array.of(0x61, 0xff, 0x62)),
     );
     assert.equal(r.string(), 'plain');
