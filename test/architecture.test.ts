@@ -47,7 +47,10 @@ describe('architecture', () => {
   it('keeps every layer to the imports it is allowed', () => {
     const violations = all.filter(({ file, target }) => {
       const allowed = ALLOWED[layer(file)];
-      return allowed && !target.startsWith('node:') && target.includes('/') && !target.startsWith('@')
+      return allowed &&
+        !target.startsWith('node:') &&
+        target.includes('/') &&
+        !target.startsWith('@')
         ? !allowed.includes(layer(target))
         : false;
     });
@@ -57,13 +60,16 @@ describe('architecture', () => {
   it('keeps model, query, analysis and sampling free of node: modules and packages', () => {
     const pure = ['model', 'query', 'analysis', 'sampling'];
     const violations = all.filter(
-      ({ file, target }) => pure.includes(layer(file)) && (target.startsWith('node:') || !target.includes('.ts')),
+      ({ file, target }) =>
+        pure.includes(layer(file)) && (target.startsWith('node:') || !target.includes('.ts')),
     );
     assert.deepEqual(violations, []);
   });
 
   it('lets only the cli import the composition root', () => {
-    const violations = all.filter(({ file, target }) => target === 'app.ts' && layer(file) !== 'cli');
+    const violations = all.filter(
+      ({ file, target }) => target === 'app.ts' && layer(file) !== 'cli',
+    );
     assert.deepEqual(violations, []);
   });
 });

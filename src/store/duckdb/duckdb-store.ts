@@ -39,9 +39,8 @@ const SERVICE_COLUMN = 3;
 
 /**
  * The embedded default store. Writes go through a group-commit queue into DuckDB appenders in
- * data chunks (an order of magnitude faster than row appends); an appender flush is a committed
- * transaction, and DuckDB syncs its write-ahead log on commit, so a resolved `write` survives a
- * crash. Reads use their own connection and run while ingest goes on.
+ * data chunks (an order of magnitude faster than row appends), one transaction per group; DuckDB
+ * syncs its write-ahead log on commit, so a resolved `write` survives a crash. Reads use their own connection and run while ingest goes on.
  */
 export class DuckDbStore implements TraceStore {
   readonly #instance: DuckDBInstance;
@@ -227,12 +226,16 @@ export class DuckDbStore implements TraceStore {
         newOperations.push([service, span.name, span.kind]);
       }
     }
+    // One transaction for the whole group: all of it is stored or none, with one WAL sync.
+    await runStatement(this.#writer, 'BEGIN TRANSACTION');
     try {
       await this.#insertRows('resources', newResources);
       await this.#insertRows('scopes', newScopes);
       await this.#insertRows('operations', newOperations);
       await this.#appendSpans(spans, resourceIds, scopeIds);
+      await runStatement(this.#writer, 'COMMIT');
     } catch (error) {
+      await this.#writer.run('ROLLBACK').catch(() => {});
       // What was not committed must be written again next time.
       for (const row of newResources) this.#resources.delete(row[0] as bigint);
       for (const row of newScopes) this.#scopes.delete(row[0] as bigint);
