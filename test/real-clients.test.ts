@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  type Attributes,
   type AttributeValue,
   type Context,
   type HrTime,
@@ -39,6 +40,8 @@ import type {
 } from '../src/api/jaeger/jaeger-types.ts';
 import type {
   OtlpJsonAnyValue,
+  OtlpJsonKeyValue,
+  OtlpJsonResourceSpans,
   OtlpJsonSpan,
   OtlpJsonTracesData,
 } from '../src/ingest/otlp/otlp-json-types.ts';
@@ -147,8 +150,9 @@ const TRACE_STATE = 'shop=checkout,vendor=a1b2';
  * instrumented processes would: the shop's client span calls the payments service, which
  * continues the trace from a remote parent context carrying a trace state.
  *
- * Times are explicit, with sub-microsecond parts below half a microsecond, so that Jaeger's
- * truncation to microseconds and the Zipkin exporter's rounding agree on every timestamp.
+ * Times are explicit and carry sub-microsecond parts: OTLP must keep them to the nanosecond.
+ * Start and event times stay below half a microsecond past the whole, so that Jaeger's truncation
+ * and the Zipkin exporter's rounding agree on them; durations differ (see expectedDurationMicros).
  */
 async function recordCheckout(server: ServerProcess, exporterCase: ExporterCase) {
   const frontend = `shop-${exporterCase.slug}`;
@@ -321,8 +325,18 @@ function hrTimeToNanos(time: HrTime): bigint {
   return BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]);
 }
 
+/** Truncated to whole microseconds, as Jaeger's JSON carries times. */
 function hrTimeToMicros(time: HrTime): number {
   return Number(hrTimeToNanos(time) / 1000n);
+}
+
+/**
+ * Jaeger truncates the nanosecond duration; the Zipkin exporter has already rounded it to whole
+ * microseconds on the wire.
+ */
+function expectedDurationMicros(span: ReadableSpan, wire: Wire): number {
+  const nanos = hrTimeToNanos(span.endTime) - hrTimeToNanos(span.startTime);
+  return wire === 'zipkin' ? Math.round(Number(nanos) / 1000) : Number(nanos / 1000n);
 }
 
 /** A typed Jaeger tag for an SDK attribute: OTLP keeps the type, Zipkin sends only strings. */
@@ -380,7 +394,12 @@ function expectedSpanTags(span: ReadableSpan, wire: Wire): JaegerKeyValue[] {
 /** Tags in a canonical order, so that two lists compare as multisets. */
 function sorted(tags: readonly JaegerKeyValue[]): JaegerKeyValue[] {
   const text = (tag: JaegerKeyValue) => JSON.stringify([tag.key, tag.type, tag.value]);
-  return [...tags].sort((a, b) => text(a).localeCompare(text(b)));
+  return [...tags].sort((a, b) => compareText(text(a), text(b)));
+}
+
+/** Code-point order, as `Array.prototype.sort` orders strings. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function assertJaegerSpan(
@@ -397,11 +416,7 @@ function assertJaegerSpan(
   assert.equal(got.operationName, sdk.name, `${label} operationName`);
   assert.equal(got.flags, 1, `${label} flags (sampled)`);
   assert.equal(got.startTime, hrTimeToMicros(sdk.startTime), `${label} startTime in µs`);
-  assert.equal(
-    got.duration,
-    hrTimeToMicros(sdk.endTime) - hrTimeToMicros(sdk.startTime),
-    `${label} duration in µs`,
-  );
+  assert.equal(got.duration, expectedDurationMicros(sdk, wire), `${label} duration in µs`);
   const references = sdk.parentSpanContext
     ? [{ refType: 'CHILD_OF', traceID: context.traceId, spanID: sdk.parentSpanContext.spanId }]
     : [];
@@ -463,6 +478,13 @@ function expectedAnyValue(value: AttributeValue, wire: Wire): OtlpJsonAnyValue {
   throw new Error('unexpected attribute value');
 }
 
+function expectedKeyValues(attributes: Attributes | undefined, wire: Wire): OtlpJsonKeyValue[] {
+  return Object.entries(attributes ?? {}).map(([key, value]) => ({
+    key,
+    value: expectedAnyValue(value as AttributeValue, wire),
+  }));
+}
+
 function assertOtlpJsonSpan(got: OtlpJsonSpan | undefined, sdk: ReadableSpan, wire: Wire): void {
   const context = sdk.spanContext();
   const label = `v3 span '${sdk.name}' (${context.spanId})`;
@@ -474,10 +496,7 @@ function assertOtlpJsonSpan(got: OtlpJsonSpan | undefined, sdk: ReadableSpan, wi
   assert.equal(got.kind, sdk.kind + 1, `${label} kind (OTLP numbering)`);
   assert.equal(got.status?.code ?? 0, sdk.status.code, `${label} status code`);
   assert.equal(got.status?.message, sdk.status.message || undefined, `${label} status message`);
-  const expectedAttributes = Object.entries(sdk.attributes).map(([key, value]) => ({
-    key,
-    value: expectedAnyValue(value as AttributeValue, wire),
-  }));
+  const expectedAttributes = expectedKeyValues(sdk.attributes, wire);
   if (wire === 'otlp') {
     // Exact to the nanosecond: OTLP carries nanoseconds end to end.
     assert.equal(got.startTimeUnixNano, hrTimeToNanos(sdk.startTime).toString(), `${label} start`);
@@ -489,10 +508,7 @@ function assertOtlpJsonSpan(got: OtlpJsonSpan | undefined, sdk: ReadableSpan, wi
       sdk.links.map((l) => [
         l.context.traceId,
         l.context.spanId,
-        Object.entries(l.attributes ?? {}).map(([key, value]) => ({
-          key,
-          value: expectedAnyValue(value as AttributeValue, wire),
-        })),
+        expectedKeyValues(l.attributes, wire),
       ]),
       `${label} links`,
     );
@@ -501,10 +517,7 @@ function assertOtlpJsonSpan(got: OtlpJsonSpan | undefined, sdk: ReadableSpan, wi
       sdk.events.map((e) => [
         e.name,
         hrTimeToNanos(e.time).toString(),
-        Object.entries(e.attributes ?? {}).map(([key, value]) => ({
-          key,
-          value: expectedAnyValue(value as AttributeValue, wire),
-        })),
+        expectedKeyValues(e.attributes, wire),
       ]),
       `${label} events`,
     );
@@ -535,6 +548,11 @@ async function getJson<T>(url: string): Promise<T> {
 
 function traceIdsOf(response: JaegerResponse<JaegerTrace[]>): string[] {
   return response.data.map((t) => t.traceID).sort();
+}
+
+function serviceNameOf(resourceSpans: OtlpJsonResourceSpans): string | undefined {
+  const value = resourceSpans.resource.attributes.find((a) => a.key === 'service.name')?.value;
+  return value && 'stringValue' in value ? value.stringValue : undefined;
 }
 
 function rfc3339(ms: number): string {
@@ -631,7 +649,7 @@ describe('real exporters against a running server (DuckDB store)', () => {
           `${api()}/operations?service=${encodeURIComponent(recorded.backend)}`,
         );
         assert.deepEqual(
-          [...all.data].sort((a, b) => a.name.localeCompare(b.name)),
+          [...all.data].sort((a, b) => compareText(a.name, b.name)),
           [
             { name: 'POST /charge', spanKind: 'server' },
             { name: 'fraud check', spanKind: 'internal' },
@@ -696,26 +714,31 @@ describe('real exporters against a running server (DuckDB store)', () => {
             wire,
           );
         }
-        const serviceNames = (result.resourceSpans ?? []).map(
-          (rs) => rs.resource?.attributes?.find((a) => a.key === 'service.name')?.value,
-        );
+        const services = (result.resourceSpans ?? []).map(serviceNameOf);
         assert.deepEqual(
-          [...new Set(serviceNames.map((v) => v?.stringValue))].sort(),
+          [...new Set(services)].sort(),
           [recorded.backend, recorded.frontend].sort(),
         );
         if (wire === 'otlp') {
-          const shop = result.resourceSpans?.find((rs) =>
-            rs.resource?.attributes?.some((a) => a.value.stringValue === recorded.frontend),
-          );
-          assert.deepEqual(
-            shop?.resource?.attributes?.find((a) => a.key === 'host.cores')?.value,
-            { intValue: '8' },
-            'resource attributes keep their types',
-          );
-          assert.deepEqual(
-            shop?.scopeSpans?.map((ss) => [ss.scope?.name, ss.scope?.version]),
-            [['shop-http', '2.3.0']],
-          );
+          for (const service of [recorded.frontend, recorded.backend]) {
+            const sdk = recorded.spans.find(
+              (s) => s.resource.attributes['service.name'] === service,
+            );
+            assert.ok(sdk);
+            const resourceSpans = result.resourceSpans.filter(
+              (rs): boolean => serviceNameOf(rs) === service,
+            );
+            assert.deepEqual(
+              resourceSpans.map((rs) => rs.resource.attributes),
+              [expectedKeyValues(sdk.resource.attributes, wire)],
+              `one resource for ${service}, attributes typed`,
+            );
+            assert.deepEqual(
+              resourceSpans[0]?.scopeSpans.map((ss) => ss.scope),
+              [{ name: sdk.instrumentationScope.name, version: sdk.instrumentationScope.version }],
+              `the scope of ${service}`,
+            );
+          }
         }
       });
 

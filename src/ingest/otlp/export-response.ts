@@ -1,7 +1,6 @@
 import type { DecodedBatch } from '../decoded-batch.ts';
 import type { OtlpJsonExportTraceServiceResponse } from './otlp-json-types.ts';
-
-const textEncoder = new TextEncoder();
+import { ProtobufWriter } from './protobuf-writer.ts';
 
 /**
  * The one-line `error_message` for a batch's rejected spans: its problems joined with '; ',
@@ -28,24 +27,10 @@ export function encodeExportResponseProtobuf(
   errorMessage: string,
 ): Uint8Array {
   if (rejectedSpans === 0 && errorMessage === '') return new Uint8Array(0);
-  const message = textEncoder.encode(errorMessage);
-  const inner: number[] = [];
-  if (rejectedSpans !== 0) {
-    inner.push(0x08); // 1 rejected_spans, varint
-    pushVarint(inner, rejectedSpans);
-  }
-  if (message.length > 0) {
-    inner.push(0x12); // 2 error_message, length-delimited
-    pushVarint(inner, message.length);
-  }
-  const head: number[] = [0x0a]; // 1 partial_success, length-delimited
-  pushVarint(head, inner.length + message.length);
-
-  const out = new Uint8Array(head.length + inner.length + message.length);
-  out.set(head, 0);
-  out.set(inner, head.length);
-  out.set(message, head.length + inner.length);
-  return out;
+  const partialSuccess = new ProtobufWriter();
+  if (rejectedSpans !== 0) partialSuccess.varint(1, rejectedSpans);
+  if (errorMessage !== '') partialSuccess.string(2, errorMessage);
+  return new ProtobufWriter().message(1, partialSuccess).finish();
 }
 
 /**
@@ -59,16 +44,4 @@ export function exportResponseJson(
 ): OtlpJsonExportTraceServiceResponse {
   if (rejectedSpans === 0 && errorMessage === '') return {};
   return { partialSuccess: { rejectedSpans: String(rejectedSpans), errorMessage } };
-}
-
-/** A non-negative integer below 2^53 as a varint. */
-function pushVarint(out: number[], value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`cannot encode ${value} as a varint`);
-  }
-  while (value >= 0x80) {
-    out.push((value % 0x80) | 0x80);
-    value = Math.floor(value / 0x80);
-  }
-  out.push(value);
 }

@@ -296,16 +296,26 @@ function varintSize(value: number): number {
   return size;
 }
 
+/**
+ * Scratch arrays of char codes, one per length, reused by every short string: building a flat
+ * string from them in one String.fromCharCode call beats both concatenation, which builds a
+ * rope V8 must flatten later, and TextDecoder's fixed cost per call.
+ */
+const CHAR_CODES: number[][] = Array.from({ length: SHORT_STRING_BYTES + 1 }, (_, n) =>
+  new Array<number>(n).fill(0),
+);
+
 /** UTF-8 bytes `buf[start, end)` as a string; invalid sequences become U+FFFD. */
 export function decodeUtf8(buf: Uint8Array, start: number, end: number): string {
-  if (end - start <= SHORT_STRING_BYTES) {
-    let out = '';
-    for (let i = start; i < end; i++) {
-      const b = buf[i]!;
+  const length = end - start;
+  if (length <= SHORT_STRING_BYTES) {
+    const codes = CHAR_CODES[length]!;
+    for (let i = 0; i < length; i++) {
+      const b = buf[start + i]!;
       if (b >= 0x80) return textDecoder.decode(buf.subarray(start, end));
-      out += String.fromCharCode(b);
+      codes[i] = b;
     }
-    return out;
+    return String.fromCharCode(...codes);
   }
   return textDecoder.decode(buf.subarray(start, end));
 }
