@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { jaegerRoutes } from './api/jaeger-routes.ts';
+import { errorEnvelope, jaegerRoutes } from './api/jaeger-routes.ts';
 import { jaegerV3Routes } from './api/jaeger-v3-routes.ts';
 import type { Logger } from './api/logger.ts';
 import { bindGrpcServer, createOtlpGrpcServer } from './api/otlp-grpc-server.ts';
@@ -85,6 +85,9 @@ export async function startTracehound(
     const query = new Hono();
     query.route('/', jaegerV3Routes({ reader: store, logger }));
     query.route('/', jaegerRoutes({ reader: store, logger }));
+    query.notFound((c) =>
+      c.json(errorEnvelope(404, `no route for ${c.req.method} ${c.req.path}`), 404),
+    );
     const http = await listen(query, config.host, config.httpPort, servers);
     const grpcPort = await bindGrpcServer(grpc, config.host, config.otlpGrpcPort);
     const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -81,50 +81,65 @@ export function decodeOtlpTracesProtobuf(body: Uint8Array): DecodedBatch {
 }
 
 /**
- * Fields may come in any order, and the spans need the resource, so this reads the message
- * twice: first the resource and schema URL (stepping over the scope spans, which only costs
- * reading their lengths), then the scope spans.
+ * ResourceSpans and ScopeSpans share a shape: field 1 is the resource or scope, field 2 the
+ * repeated children, field 3 the schema URL. Fields may come in any order and the children need
+ * field 1, so the first pass finds field 1 and the schema URL, stepping over the children (which
+ * only costs reading their lengths), and `forEachChild` makes the second pass.
  */
-function decodeResourceSpans(r: ProtobufReader, batch: BatchInProgress, path: string): void {
-  const outer = r.enter();
-  const start = r.pos;
-  let resourceAt = -1;
+function scanHeader(
+  r: ProtobufReader,
+  knownFields: number,
+  messageName: string,
+): { headerAt: number; schemaUrl: string } {
+  let headerAt = -1;
   let schemaUrl = '';
   while (r.more()) {
     const tag = r.tag();
     switch (tag) {
-      case 0x0a: // 1 resource
-        resourceAt = r.pos;
+      case 0x0a: // 1 resource / scope
+        headerAt = r.pos;
         r.delimited();
         break;
-      case 0x12: // 2 scope_spans
+      case 0x12: // 2 scope_spans / spans
         r.delimited();
         break;
       case 0x1a: // 3 schema_url
         schemaUrl = r.string();
         break;
       default:
-        r.skipUnknown(tag, RESOURCE_SPANS_FIELDS, 'ResourceSpans');
+        r.skipUnknown(tag, knownFields, messageName);
     }
   }
-  let resource: Resource;
-  if (resourceAt < 0) {
-    resource = { attributes: NO_ATTRIBUTES, droppedAttributesCount: 0, schemaUrl };
-  } else {
-    r.pos = resourceAt;
-    resource = decodeResource(r, schemaUrl);
-  }
+  return { headerAt, schemaUrl };
+}
 
+/** The second pass: calls `decodeChild` at each field 2 from `start` to the message's end. */
+function forEachChild(
+  r: ProtobufReader,
+  start: number,
+  decodeChild: (index: number) => void,
+): void {
   r.pos = start;
-  let scopeSpansIndex = 0;
+  let index = 0;
   while (r.more()) {
     const tag = r.tag();
-    if (tag === 0x12) {
-      decodeScopeSpans(r, batch, resource, `${path}.scopeSpans[${scopeSpansIndex++}]`);
-    } else {
-      r.skip(tag, 0); // checked in the first pass
-    }
+    if (tag === 0x12) decodeChild(index++);
+    else r.skip(tag, 0); // checked in the first pass
   }
+}
+
+function decodeResourceSpans(r: ProtobufReader, batch: BatchInProgress, path: string): void {
+  const outer = r.enter();
+  const start = r.pos;
+  const { headerAt, schemaUrl } = scanHeader(r, RESOURCE_SPANS_FIELDS, 'ResourceSpans');
+  let resource: Resource;
+  if (headerAt < 0) {
+    resource = { attributes: NO_ATTRIBUTES, droppedAttributesCount: 0, schemaUrl };
+  } else {
+    r.pos = headerAt;
+    resource = decodeResource(r, schemaUrl);
+  }
+  forEachChild(r, start, (i) => decodeScopeSpans(r, batch, resource, `${path}.scopeSpans[${i}]`));
   r.leave(outer);
 }
 
@@ -150,7 +165,6 @@ function decodeResource(r: ProtobufReader, schemaUrl: string): Resource {
   return { attributes: attributes ?? NO_ATTRIBUTES, droppedAttributesCount, schemaUrl };
 }
 
-/** Two passes for the same reason as {@link decodeResourceSpans}. */
 function decodeScopeSpans(
   r: ProtobufReader,
   batch: BatchInProgress,
@@ -159,27 +173,9 @@ function decodeScopeSpans(
 ): void {
   const outer = r.enter();
   const start = r.pos;
-  let scopeAt = -1;
-  let schemaUrl = '';
-  while (r.more()) {
-    const tag = r.tag();
-    switch (tag) {
-      case 0x0a: // 1 scope
-        scopeAt = r.pos;
-        r.delimited();
-        break;
-      case 0x12: // 2 spans
-        r.delimited();
-        break;
-      case 0x1a: // 3 schema_url
-        schemaUrl = r.string();
-        break;
-      default:
-        r.skipUnknown(tag, SCOPE_SPANS_FIELDS, 'ScopeSpans');
-    }
-  }
+  const { headerAt, schemaUrl } = scanHeader(r, SCOPE_SPANS_FIELDS, 'ScopeSpans');
   let scope: InstrumentationScope;
-  if (scopeAt < 0) {
+  if (headerAt < 0) {
     scope = {
       name: '',
       version: '',
@@ -188,25 +184,16 @@ function decodeScopeSpans(
       schemaUrl,
     };
   } else {
-    r.pos = scopeAt;
+    r.pos = headerAt;
     scope = decodeScope(r, schemaUrl);
   }
-
-  r.pos = start;
   const spanPath = `${path}.spans[`;
-  let spanIndex = 0;
-  while (r.more()) {
-    const tag = r.tag();
-    if (tag === 0x12) {
-      const span = decodeSpan(r, resource, scope);
-      const problem = problemWithSpan(span, `${spanPath}${spanIndex}]`);
-      if (problem === null) batch.spans.push(span);
-      else recordRejection(batch, problem);
-      spanIndex++;
-    } else {
-      r.skip(tag, 0); // checked in the first pass
-    }
-  }
+  forEachChild(r, start, (i) => {
+    const span = decodeSpan(r, resource, scope);
+    const problem = problemWithSpan(span, `${spanPath}${i}]`);
+    if (problem === null) batch.spans.push(span);
+    else recordRejection(batch, problem);
+  });
   r.leave(outer);
 }
 
