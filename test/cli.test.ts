@@ -111,6 +111,19 @@ function stopChild(child: ChildProcess): Promise<number | string> {
   });
 }
 
+/**
+ * Resolves once the server has answered a request. The CLI prints its ready line before it
+ * installs its SIGINT/SIGTERM handlers, so a signal sent on seeing that line can still meet the
+ * default action and kill the process (seen under load: exit by SIGTERM instead of 0). An answered
+ * request proves the handlers are in place; the tests that stop a server right after start wait
+ * for one so that they test shutdown, not that race.
+ */
+async function waitUntilServing(queryUrl: string): Promise<void> {
+  const response = await fetch(`${queryUrl}/api/services`);
+  assert.equal(response.status, 200);
+  await response.arrayBuffer();
+}
+
 async function exportTrace(server: ServerProcess, service: string): Promise<string> {
   const traceId = crypto.randomUUID().replaceAll('-', '');
   const start = BigInt(Date.now()) * 1_000_000n;
@@ -270,7 +283,7 @@ describe('tracehound command line', () => {
         );
         const response = await fetch(`${queryUrl}/api/services`);
         assert.equal(response.status, 200);
-        assert.deepEqual((await response.json()).data, []);
+        assert.deepEqual(((await response.json()) as { data: string[] }).data, []);
       } finally {
         assert.equal(await stopChild(child), 0);
       }
@@ -284,6 +297,7 @@ describe('tracehound command line', () => {
       dirs.push(server.dataDir);
       try {
         assert.match(server.output(), /is running \(DuckDB store in /);
+        await waitUntilServing(server.queryUrl);
       } finally {
         assert.equal(await server.stop(), 0);
       }

@@ -195,6 +195,24 @@ function tagOf(tags: readonly JaegerKeyValue[], key: string): JaegerKeyValue | u
   return tags.find((t) => t.key === key);
 }
 
+const GRPC_EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+
+/** One Export call with the raw bytes given, as any client could send them. */
+function grpcExport(
+  client: Client,
+  bytes: Uint8Array,
+): Promise<{ error: ServiceError | null; response?: Buffer }> {
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(
+      GRPC_EXPORT,
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      Buffer.from(bytes),
+      (error, response) => resolve({ error, response }),
+    );
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe('malformed input (memory store, 1 MiB request limit)', () => {
@@ -488,7 +506,6 @@ describe('malformed input (memory store, 1 MiB request limit)', () => {
   });
 
   describe('OTLP/gRPC', () => {
-    const EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
     let client: Client;
 
     before(() => {
@@ -497,17 +514,7 @@ describe('malformed input (memory store, 1 MiB request limit)', () => {
 
     after(() => client?.close());
 
-    /** One Export call with the raw bytes given, as any client could send them. */
-    const exportRaw = (bytes: Uint8Array) =>
-      new Promise<{ error: ServiceError | null; response?: Buffer }>((resolve) => {
-        client.makeUnaryRequest(
-          EXPORT,
-          (b: Buffer) => b,
-          (b: Buffer) => b,
-          Buffer.from(bytes),
-          (error, response) => resolve({ error, response }),
-        );
-      });
+    const exportRaw = (bytes: Uint8Array) => grpcExport(client, bytes);
 
     it('answers garbage bytes with INVALID_ARGUMENT', async () => {
       const { error } = await exportRaw(
@@ -519,6 +526,21 @@ describe('malformed input (memory store, 1 MiB request limit)', () => {
     it('answers a message over the limit with RESOURCE_EXHAUSTED', async () => {
       const { error } = await exportRaw(new Uint8Array(MAX_REQUEST_BYTES + 1));
       assert.equal(error?.code, status.RESOURCE_EXHAUSTED);
+    });
+
+    it('answers a small gzip message that inflates beyond the limit with RESOURCE_EXHAUSTED', async () => {
+      // grpc.default_compression_algorithm 2 is gzip: the message travels as a few kilobytes.
+      const gzipClient = new Client(server.otlpGrpcAddress, credentials.createInsecure(), {
+        'grpc.default_compression_algorithm': 2,
+      });
+      try {
+        const { error } = await grpcExport(gzipClient, new Uint8Array(4 * MAX_REQUEST_BYTES));
+        assert.equal(error?.code, status.RESOURCE_EXHAUSTED);
+        // Refused after inflating, not for its size on the wire: it really was compressed.
+        assert.match(error?.details ?? '', /decompresses/);
+      } finally {
+        gzipClient.close();
+      }
     });
 
     it('reports a span with an all-zero span id in partial_success', async () => {
@@ -704,6 +726,45 @@ describe('overload (DuckDB store, at most 1000 pending spans)', () => {
       const retry = await send(batch.body);
       assert.equal(retry.status, 200, await retry.text());
       assert.equal((await storedSpanIds(server, batch.traceId)).length, SPANS_PER_REQUEST);
+    }
+  });
+
+  it('answers concurrent gRPC exports with OK or RESOURCE_EXHAUSTED carrying RetryInfo', async () => {
+    const client = new Client(server.otlpGrpcAddress, credentials.createInsecure());
+    try {
+      const batches = Array.from({ length: 8 }, () => recordSpans('overload-grpc', 999));
+      const results = await Promise.all(batches.map((b) => grpcExport(client, encodeProtobuf(b))));
+      for (const [i, { error }] of results.entries()) {
+        const traceId = batches[i]![0]!.spanContext().traceId;
+        if (error === null) {
+          assert.equal((await storedSpanIds(server, traceId)).length, SPANS_PER_REQUEST);
+          continue;
+        }
+        assert.equal(error.code, status.RESOURCE_EXHAUSTED, error.message);
+        // OTLP exporters retry RESOURCE_EXHAUSTED only when the server sends RetryInfo.
+        const details = error.metadata.get('grpc-status-details-bin')[0];
+        assert.ok(details instanceof Buffer, 'grpc-status-details-bin is set');
+        const detailed = RpcStatus.toObject(RpcStatus.decode(details), { defaults: true }) as {
+          code: number;
+          details: { typeUrl: string }[];
+        };
+        assert.equal(detailed.code, status.RESOURCE_EXHAUSTED);
+        assert.deepEqual(
+          detailed.details.map((d) => d.typeUrl),
+          ['type.googleapis.com/google.rpc.RetryInfo'],
+        );
+        assert.deepEqual(
+          await storedSpanIds(server, traceId),
+          [],
+          'a refused request stores nothing',
+        );
+      }
+      assert.ok(
+        results.some((r) => r.error === null),
+        'some exports were accepted',
+      );
+    } finally {
+      client.close();
     }
   });
 });

@@ -286,6 +286,7 @@ async function recordCheckout(server: ServerProcess, exporterCase: ExporterCase)
   await Promise.all([shopProvider.shutdown(), paymentsProvider.shutdown()]);
 
   for (const exporter of [shopExporter, paymentsExporter]) {
+    assert.ok(exporter.results.length > 0, `${exporterCase.name} exported`);
     for (const result of exporter.results) {
       assert.equal(
         result.code,

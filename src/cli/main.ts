@@ -40,16 +40,7 @@ export async function main(argv: readonly string[]): Promise<number | 'running'>
       return 0;
     }
     const running = await startTracehound(config, consoleLogger);
-    const { listeners } = running;
-    process.stdout.write(
-      `Tracehound ${await version()} is running (${config.storage === 'duckdb' ? `DuckDB store in ${config.dataDir}` : 'in-memory store'})\n` +
-        `  ${listeners.otlpGrpc.name.padEnd(10)} ${listeners.otlpGrpc.url}\n` +
-        `  ${listeners.otlpHttp.name.padEnd(10)} ${listeners.otlpHttp.url}\n` +
-        `  ${listeners.zipkin.name.padEnd(10)} ${listeners.zipkin.url}\n` +
-        `  ${listeners.http.name.padEnd(10)} ${listeners.http.url}/api/services\n` +
-        'Send spans with OTEL_EXPORTER_OTLP_ENDPOINT=' +
-        `${listeners.otlpHttp.url.replace('/v1/traces', '')}; Ctrl-C stops.\n`,
-    );
+    // Handlers first: a supervisor may signal as soon as it reads the ready line.
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) {
@@ -68,6 +59,16 @@ export async function main(argv: readonly string[]): Promise<number | 'running'>
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+    const { listeners } = running;
+    process.stdout.write(
+      `Tracehound ${await version()} is running (${config.storage === 'duckdb' ? `DuckDB store in ${config.dataDir}` : 'in-memory store'})\n` +
+        `  ${listeners.otlpGrpc.name.padEnd(10)} ${listeners.otlpGrpc.url}\n` +
+        `  ${listeners.otlpHttp.name.padEnd(10)} ${listeners.otlpHttp.url}\n` +
+        `  ${listeners.zipkin.name.padEnd(10)} ${listeners.zipkin.url}\n` +
+        `  ${listeners.http.name.padEnd(10)} ${listeners.http.url}/api/services\n` +
+        'Send spans with OTEL_EXPORTER_OTLP_ENDPOINT=' +
+        `${listeners.otlpHttp.url.replace('/v1/traces', '')}; Ctrl-C stops.\n`,
+    );
     return 'running';
   } catch (error) {
     reportError(error, verbose);

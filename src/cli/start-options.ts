@@ -89,6 +89,7 @@ and the Jaeger-compatible query API. Ctrl-C (SIGINT) or SIGTERM stores what is p
 
 Options:
 ${lines.join('\n')}
+  --verbose                     print stack traces of errors
   -h, --help                    show this help
 `;
 }
