@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import {
   BIN,
+  FREE_PORT_ARGS,
   removeDir,
   type ServerProcess,
   startServer,
@@ -27,18 +28,6 @@ const START_OPTIONS = [
   ['--max-request-bytes', 'TRACEHOUND_MAX_REQUEST_BYTES'],
   ['--max-pending-spans', 'TRACEHOUND_MAX_PENDING_SPANS'],
 ] as const;
-
-/** Free ports everywhere, so that a test never collides with a real server on the defaults. */
-const FREE_PORTS = [
-  '--otlp-grpc-port',
-  '0',
-  '--otlp-http-port',
-  '0',
-  '--zipkin-port',
-  '0',
-  '--http-port',
-  '0',
-];
 
 /** The environment without any TRACEHOUND_* variable the developer may have set. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -208,7 +197,7 @@ describe('tracehound command line', () => {
     });
 
     it('answers an unknown flag with "error: ..." and exit 2', async () => {
-      const { code, stderr, stdout } = await runCli(['start', '--bogus', ...FREE_PORTS]);
+      const { code, stderr, stdout } = await runCli(['start', '--bogus', ...FREE_PORT_ARGS]);
       assert.equal(code, 2);
       assert.match(stderr, /^error: .*--bogus/);
       assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace without --verbose');
@@ -223,14 +212,14 @@ describe('tracehound command line', () => {
 
     it('answers a port that is not a number, or too large, with exit 2 naming the flag', async () => {
       for (const port of ['abc', '70000']) {
-        const { code, stderr } = await runCli(['start', ...FREE_PORTS, '--http-port', port]);
+        const { code, stderr } = await runCli(['start', ...FREE_PORT_ARGS, '--http-port', port]);
         assert.equal(code, 2, `--http-port ${port}`);
         assert.match(stderr, /^error: --http-port must be a port number/);
       }
     });
 
     it('answers an unknown storage kind with exit 2', async () => {
-      const { code, stderr } = await runCli(['start', ...FREE_PORTS, '--storage', 'sqlite']);
+      const { code, stderr } = await runCli(['start', ...FREE_PORT_ARGS, '--storage', 'sqlite']);
       assert.equal(code, 2);
       assert.match(stderr, /^error: --storage must be duckdb or memory, not 'sqlite'/);
     });
@@ -247,7 +236,7 @@ describe('tracehound command line', () => {
     it('answers --max-request-bytes 0 with exit 2', async () => {
       const { code, stderr } = await runCli([
         'start',
-        ...FREE_PORTS,
+        ...FREE_PORT_ARGS,
         '--storage',
         'memory',
         '--max-request-bytes',
@@ -309,7 +298,7 @@ describe('tracehound command line', () => {
       const first = await startServer();
       dirs.push(first.dataDir);
       try {
-        const second = await runCli(['start', '--data-dir', first.dataDir, ...FREE_PORTS]);
+        const second = await runCli(['start', '--data-dir', first.dataDir, ...FREE_PORT_ARGS]);
         assert.equal(second.code, 1);
         assert.match(second.stderr, /^error: cannot open .*tracehound\.duckdb/);
         assert.match(second.stderr, /is another tracehound using this data directory\?/);

@@ -21,6 +21,18 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
+/** Free ports everywhere, so that a test never collides with a real server on the defaults. */
+export const FREE_PORT_ARGS: readonly string[] = [
+  '--otlp-grpc-port',
+  '0',
+  '--otlp-http-port',
+  '0',
+  '--zipkin-port',
+  '0',
+  '--http-port',
+  '0',
+];
+
 export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'tracehound-e2e-'));
 }
@@ -39,21 +51,7 @@ export async function startServer(
   const dataDir = options.dataDir ?? tempDataDir();
   const child = spawn(
     process.execPath,
-    [
-      BIN,
-      'start',
-      '--data-dir',
-      dataDir,
-      '--otlp-grpc-port',
-      '0',
-      '--otlp-http-port',
-      '0',
-      '--zipkin-port',
-      '0',
-      '--http-port',
-      '0',
-      ...(options.args ?? []),
-    ],
+    [BIN, 'start', '--data-dir', dataDir, ...FREE_PORT_ARGS, ...(options.args ?? [])],
     { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
