@@ -102,7 +102,10 @@ export async function startTracehound(
       },
       async close() {
         await Promise.all([
-          new Promise<void>((resolve) => grpc.tryShutdown(() => resolve())),
+          new Promise<void>((resolve) => {
+            grpc.tryShutdown(() => resolve());
+            setTimeout(() => grpc.forceShutdown(), SHUTDOWN_GRACE_MS).unref();
+          }),
           ...servers.map((s) => closeHttpServer(s)),
         ]);
         await store.close();
@@ -116,11 +119,20 @@ export async function startTracehound(
   }
 }
 
-/** Closes a server, including idle keep-alive connections that exporters hold open. */
+/** Requests still running this long after shutdown began have their connections cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * Closes a server: idle keep-alive connections that exporters hold open at once, requests in
+ * flight after they are answered (their spans are stored first), stragglers after a grace period.
+ */
 function closeHttpServer(server: ServerType): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    if ('closeIdleConnections' in server) {
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+    }
   });
 }
 
