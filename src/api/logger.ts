@@ -1,4 +1,4 @@
-/** Where the server reports what operators should see; the CLI prints it, tests keep it quiet. */
+/** Where the server reports what operators should see; the CLI prints it to the console. */
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
@@ -10,5 +10,3 @@ export const consoleLogger: Logger = {
   warn: (message) => console.warn(`warning: ${message}`),
   error: (message, error) => console.error(`error: ${message}`, error ?? ''),
 };
-
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

@@ -25,37 +25,8 @@ export interface Attribute {
   readonly value: AnyValue;
 }
 
-export const AttributeType = {
-  empty: 0,
-  string: 1,
-  bool: 2,
-  int: 3,
-  double: 4,
-  bytes: 5,
-  array: 6,
-  kvlist: 7,
-} as const;
-export type AttributeType = (typeof AttributeType)[keyof typeof AttributeType];
-
 export function isKeyValueList(value: AnyValue): value is KeyValueList {
   return typeof value === 'object' && value !== null && 'kvlist' in value;
-}
-
-export function attributeType(value: AnyValue): AttributeType {
-  if (value === null) return AttributeType.empty;
-  switch (typeof value) {
-    case 'string':
-      return AttributeType.string;
-    case 'boolean':
-      return AttributeType.bool;
-    case 'bigint':
-      return AttributeType.int;
-    case 'number':
-      return AttributeType.double;
-  }
-  if (value instanceof Uint8Array) return AttributeType.bytes;
-  if (isKeyValueList(value)) return AttributeType.kvlist;
-  return AttributeType.array;
 }
 
 /**
