@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { makeSpan } from '../../../test/support/make-span.ts';
 import {
   type InstrumentationScope,
   type Resource,
@@ -38,27 +39,19 @@ const noScope: InstrumentationScope = {
   schemaUrl: '',
 };
 
+/** A span of TRACE with this test's defaults: no flags, unspecified kind, `frontend`, no scope. */
 function span(fields: Partial<Span> & Pick<Span, 'spanId'>): Span {
-  return {
+  return makeSpan({
     traceId: TRACE,
-    parentSpanId: '',
-    traceState: '',
     flags: 0,
     name: 'op',
     kind: SpanKind.unspecified,
     startTimeUnixNano: T0,
     endTimeUnixNano: T0 + 1_000n,
-    attributes: [],
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
-    status: { code: StatusCode.unset, message: '' },
     resource: frontend,
     scope: noScope,
     ...fields,
-  };
+  });
 }
 
 const root = span({
