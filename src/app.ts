@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { analysisRoutes } from './api/analysis-routes.ts';
 import { errorEnvelope, jaegerRoutes } from './api/jaeger-routes.ts';
 import { jaegerV3Routes } from './api/jaeger-v3-routes.ts';
 import type { Logger } from './api/logger.ts';
@@ -85,6 +86,7 @@ export async function startTracehound(
     const query = new Hono();
     query.route('/', jaegerV3Routes({ reader: store, logger }));
     query.route('/', jaegerRoutes({ reader: store, logger }));
+    query.route('/', analysisRoutes({ reader: store, logger }));
     query.notFound((c) =>
       c.json(errorEnvelope(404, `no route for ${c.req.method} ${c.req.path}`), 404),
     );

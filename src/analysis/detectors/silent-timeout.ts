@@ -1,0 +1,51 @@
+import { formatDuration, formatShare } from '../format-duration.ts';
+import { type Detection, type Detector, detection, nameOf } from './detector.ts';
+
+/** The round timeout `durationNs` sits on (within `tolerance`, relative), if any. */
+export function roundTimeoutNear(
+  durationNs: number,
+  roundTimeoutsNs: readonly number[],
+  tolerance: number,
+): number | undefined {
+  return roundTimeoutsNs.find((timeout) => Math.abs(durationNs - timeout) <= tolerance * timeout);
+}
+
+/**
+ * silent_timeout: a leaf span (no children, no events) of at least `minDurationNs` that covers at
+ * least `minParentFraction` of its parent and either ends in an error or timeout, or lasts a
+ * round timeout value (1, 2, 5, 10, 30, 60 s within 2%): the caller waited for a limit to expire
+ * and nothing says what happened. Roots are skipped (there is no caller in the trace). Impact: the
+ * span's duration, which failing fast would save.
+ */
+export const detectSilentTimeout: Detector = (context) => {
+  const { minDurationNs, minParentFraction, roundTimeoutsNs, roundTolerance } =
+    context.options.silentTimeout;
+  const detections: Detection[] = [];
+  for (let nodeIndex = 0; nodeIndex < context.tree.nodes.length; nodeIndex++) {
+    const node = context.tree.nodes[nodeIndex]!;
+    const parent = node.parent;
+    if (parent === undefined || node.children.length > 0 || node.durationNs < minDurationNs)
+      continue;
+    if (node.durationNs < minParentFraction * parent.durationNs || node.facts.hasEvents) continue;
+    const roundTimeout = roundTimeoutNear(node.durationNs, roundTimeoutsNs, roundTolerance);
+    const errored = node.facts.failed || node.facts.timedOut;
+    if (!errored && roundTimeout === undefined) continue;
+    const ending = errored
+      ? node.facts.timedOut
+        ? 'timed out'
+        : 'ended in an error'
+      : `ended right on a ${formatDuration(roundTimeout!)} limit`;
+    const onLimit =
+      errored && roundTimeout !== undefined ? ` (a ${formatDuration(roundTimeout)} limit)` : '';
+    detections.push(
+      detection(context, {
+        kind: 'silent_timeout',
+        nodes: [node],
+        anchor: node,
+        impactNs: node.durationNs,
+        summary: `${nameOf(node)} waited ${formatDuration(node.durationNs)} (${formatShare(node.durationNs, parent.durationNs)} of ${nameOf(parent)}) with no child spans or events and ${ending}${onLimit}`,
+      }),
+    );
+  }
+  return detections;
+};

@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TraceBuilder } from '../../test/support/trace-builder.ts';
+import { SpanKind } from '../model/span.ts';
+import { assembleTraceTree, isInSubtree, type TraceTree } from './trace-tree.ts';
+
+/** Every structural promise of a tree: pre-order numbering, subtree ranges, depths, links. */
+function assertWellFormed(tree: TraceTree): void {
+  tree.nodes.forEach((node, i) => {
+    assert.equal(node.index, i);
+    assert.equal(node.depth, node.parent === undefined ? 0 : node.parent.depth + 1);
+    for (const child of node.children) {
+      assert.equal(child.parent, node);
+      assert.ok(isInSubtree(child, node));
+    }
+    for (let c = 1; c < node.children.length; c++) {
+      assert.ok(node.children[c - 1]!.startNs <= node.children[c]!.startNs);
+    }
+    assert.ok(node.subtreeEnd > node.index && node.subtreeEnd <= tree.nodes.length);
+  });
+  for (const root of tree.roots) assert.equal(root.parent, undefined);
+}
+
+describe('assembleTraceTree', () => {
+  it('builds a tree with roots and children sorted by start and relative times', () => {
+    const t = new TraceBuilder();
+    const root = t.span({ name: 'root', startMs: 0, durationMs: 100 });
+    t.span({ parent: root, name: 'late', startMs: 50, durationMs: 10 });
+    t.span({ parent: root, name: 'early', startMs: 10, durationMs: 10 });
+    const tree = assembleTraceTree(t.spans);
+    assertWellFormed(tree);
+    assert.deepEqual(
+      tree.nodes.map((n) => n.operation),
+      ['root', 'early', 'late'],
+    );
+    assert.equal(tree.nodes[1]!.startNs, 10_000_000);
+    assert.equal(tree.nodes[1]!.durationNs, 10_000_000);
+    assert.deepEqual(tree.orphanSpanIds, []);
+    assert.deepEqual(tree.problems, []);
+  });
+
+  it('keeps spans whose parent never arrived as roots of their own subtree and names the parent', () => {
+    const t = new TraceBuilder();
+    t.span({ name: 'root', startMs: 0, durationMs: 100 });
+    const orphan = t.span({
+      parent: 'aaaaaaaaaaaaaaaa',
+      name: 'orphan',
+      startMs: 10,
+      durationMs: 50,
+    });
+    t.span({ parent: orphan, name: 'under orphan', startMs: 20, durationMs: 5 });
+    const tree = assembleTraceTree(t.spans);
+    assertWellFormed(tree);
+    assert.equal(tree.roots.length, 2);
+    assert.deepEqual(tree.orphanSpanIds, [orphan.spanId]);
+    assert.deepEqual(tree.missingParentIds, ['aaaaaaaaaaaaaaaa']);
+    assert.equal(tree.byId.get(orphan.spanId)!.children.length, 1);
+    assert.match(tree.problems.join('\n'), /1 span\(s\) whose parent never arrived/);
+  });
+
+  it('drops an exact copy of a span delivered twice', () => {
+    const t = new TraceBuilder();
+    const root = t.span({ name: 'root', startMs: 0, durationMs: 100 });
+    const tree = assembleTraceTree([...t.spans, { ...root }]);
+    assert.equal(tree.nodes.length, 1);
+    assert.match(tree.problems.join('\n'), /1 exact duplicate/);
+  });
+
+  it('puts the server half of a Zipkin shared span under its client half, with its children', () => {
+    const t = new TraceBuilder();
+    const root = t.span({ name: 'root', startMs: 0, durationMs: 100 });
+    const client = t.span({
+      parent: root,
+      name: 'call',
+      kind: 'client',
+      startMs: 10,
+      durationMs: 50,
+    });
+    const server = t.span({
+      parent: root,
+      spanId: client.spanId,
+      service: 'backend',
+      name: 'handle',
+      kind: 'server',
+      startMs: 12,
+      durationMs: 45,
+    });
+    t.span({ parent: client, service: 'backend', name: 'query', startMs: 20, durationMs: 10 });
+    const tree = assembleTraceTree(t.spans);
+    assertWellFormed(tree);
+    const clientNode = tree.byId.get(client.spanId)!;
+    assert.equal(clientNode.span, client);
+    assert.equal(clientNode.children.length, 1);
+    const serverNode = clientNode.children[0]!;
+    assert.equal(serverNode.span, server);
+    assert.deepEqual(
+      serverNode.children.map((n) => n.operation),
+      ['query'],
+    );
+    assert.deepEqual(tree.problems, []);
+  });
+
+  it('keeps other spans reusing an id apart and says so', () => {
+    const t = new TraceBuilder();
+    const root = t.span({ name: 'root', startMs: 0, durationMs: 100 });
+    const a = t.span({ parent: root, name: 'a', startMs: 10, durationMs: 10 });
+    t.span({ parent: root, spanId: a.spanId, name: 'b', startMs: 30, durationMs: 10 });
+    const tree = assembleTraceTree(t.spans);
+    assertWellFormed(tree);
+    assert.equal(tree.nodes.length, 3);
+    assert.equal(tree.byId.get(a.spanId)!.operation, 'a');
+    assert.match(tree.problems.join('\n'), /used by more than one span; kept apart/);
+  });
+
+  it('treats a span that ends before it starts as zero-length', () => {
+    const t = new TraceBuilder();
+    t.span({ name: 'backwards', startMs: 10, durationMs: -5 });
+    const tree = assembleTraceTree(t.spans);
+    assert.equal(tree.nodes[0]!.durationNs, 0);
+    assert.match(tree.problems.join('\n'), /ends before it starts/);
+  });
+
+  it('cuts a span that is its own parent', () => {
+    const t = new TraceBuilder();
+    t.span({ spanId: 'bbbbbbbbbbbbbbbb', parent: 'bbbbbbbbbbbbbbbb', startMs: 0, durationMs: 10 });
+    const tree = assembleTraceTree(t.spans);
+    assertWellFormed(tree);
+    assert.equal(tree.roots.length, 1);
+    assert.match(tree.problems.join('\n'), /its own parent/);
+  });
+
+  it('breaks a cycle of parents, keeping every span and the subtree hanging off it', () => {
+    const t = new TraceBuilder();
+    t.span({ name: 'real root', startMs: 0, durationMs: 100 });
+    t.span({
+      spanId: 'c000000000000001',
+      parent: 'c000000000000003',
+      name: 'one',
+      startMs: 1,
+      durationMs: 90,
+    });
+    t.span({
+      spanId: 'c000000000000002',
+      parent: 'c000000000000001',
+      name: 'two',
+      startMs: 2,
+      durationMs: 80,
+    });
+    t.span({
+      spanId: 'c000000000000003',
+      parent: 'c000000000000002',
+      name: 'three',
+      startMs: 3,
+      durationMs: 70,
+    });
+    t.span({ parent: 'c000000000000002', name: 'hanging', startMs: 4, durationMs: 1 });
+    const tree = assembleTraceTree(t.spans);
+    assertWellFormed(tree);
+    assert.equal(tree.nodes.length, 5);
+    assert.equal(tree.roots.length, 2);
+    assert.match(tree.problems.join('\n'), /cycle of parents/);
+  });
+
+  it('indexes links between spans of the trace', () => {
+    const t = new TraceBuilder();
+    const producer = t.span({ name: 'send', kind: 'producer', startMs: 0, durationMs: 1 });
+    const consumer = t.span({ name: 'receive', kind: 'consumer', startMs: 5, durationMs: 1 });
+    const linked = {
+      ...consumer,
+      links: [
+        {
+          traceId: t.traceId,
+          spanId: producer.spanId,
+          traceState: '',
+          attributes: [],
+          droppedAttributesCount: 0,
+          flags: 0,
+        },
+      ],
+    };
+    const tree = assembleTraceTree([producer, linked]);
+    assert.deepEqual(tree.linkedFrom.get(producer.spanId), [consumer.spanId]);
+    assert.equal(tree.byId.get(consumer.spanId)!.facts.kind, SpanKind.consumer);
+  });
+
+  it('assembles an empty trace and a 50,000-level chain without overflowing the stack', () => {
+    assert.equal(assembleTraceTree([]).nodes.length, 0);
+    const t = new TraceBuilder();
+    let parent = t.span({ startMs: 0, durationMs: 100_000 });
+    for (let i = 1; i < 50_000; i++) {
+      parent = t.span({ parent, startMs: i / 1000, durationMs: 100_000 - i / 500 });
+    }
+    const tree = assembleTraceTree(t.spans);
+    assert.equal(tree.nodes.length, 50_000);
+    assert.equal(tree.nodes[49_999]!.depth, 49_999);
+    assert.equal(tree.nodes[0]!.subtreeEnd, 50_000);
+  });
+});
