@@ -55,6 +55,31 @@ describe('why-chain', () => {
     assert.match(whyChain[whyChain.length - 1]!, /spread over 3 child spans on the critical path/);
   });
 
+  it('leads to the slow part and then names where the error started when the request failed', () => {
+    const t = new TraceBuilder();
+    const root = t.span({
+      service: 'frontend',
+      name: 'GET /checkout',
+      kind: 'server',
+      startMs: 0,
+      durationMs: 2_400,
+      error: true,
+    });
+    const { server } = httpCall(t, root, 'payment', '/charge', 10, 2_300, {
+      method: 'POST',
+      status: 502,
+    });
+    for (let i = 0; i < 6; i++) {
+      dbCall(t, server!, 20 + i * 250, 240, `SELECT * FROM cards WHERE id = ${i}`, {
+        service: 'payment',
+      });
+    }
+    const { whyChain, findings } = analyzeTrace(t.spans);
+    assert.deepEqual(findings.map((f) => f.kind).sort(), ['error_origin', 'n_plus_one']);
+    assert.match(whyChain.at(-2)!, /^Because 6 sequential postgresql queries/);
+    assert.match(whyChain.at(-1)!, /^The request also failed: the error started in payment/);
+  });
+
   it('is empty for an empty trace', () => {
     assert.deepEqual(analyzeTrace([]).whyChain, []);
   });

@@ -86,9 +86,10 @@ function asClause(summary: string): string {
 }
 
 /**
- * The why-chain: one sentence per step from the root down to the finding with the largest impact
- * ("checkout took 2.4 s." "Because payment charge took 1.8 s." ... "Because <finding>."), naming
- * service, operation and duration. With no finding, it follows the critical path down to where
+ * The why-chain: one sentence per step from the root down to the latency finding with the largest
+ * impact ("checkout took 2.4 s." "Because payment charge took 1.8 s." ... "Because <finding>."),
+ * naming service, operation and duration; when the request failed, a last sentence names where the
+ * error started (an error origin leads the chain only when no latency finding exists). With no finding, it follows the critical path down to where
  * the time went and says so without inventing a problem. Empty for an empty trace.
  */
 export function buildWhyChain(
@@ -98,12 +99,19 @@ export function buildWhyChain(
   traceDurationNs: number,
   detections: readonly Detection[],
 ): string[] {
-  const top = detections[0];
+  // The chain explains where the time went, so it leads to the largest latency finding; an error
+  // origin answers "why did it fail", which is told after it (or leads when nothing was slow).
+  const errorOrigin = detections.find((d) => d.finding.kind === 'error_origin');
+  const top = detections.find((d) => d.finding.kind !== 'error_origin') ?? errorOrigin;
   if (top !== undefined) {
     // The finding's summary describes its anchor, so the steps stop above it (at a root, on it).
     const path = pathTo(top.anchor);
     const steps = path.length > 1 ? path.slice(0, -1) : path;
-    return [...stepSentences(steps), `Because ${asClause(top.finding.summary)}`];
+    const chain = [...stepSentences(steps), `Because ${asClause(top.finding.summary)}`];
+    if (errorOrigin !== undefined && errorOrigin !== top) {
+      chain.push(`The request also failed: ${asClause(errorOrigin.finding.summary)}`);
+    }
+    return chain;
   }
   const root = mainRoot(tree, criticalPath);
   if (root === undefined) return [];
