@@ -696,7 +696,7 @@ describe('real exporters against a running server (DuckDB store)', () => {
           (d) => d.parent === recorded.frontend || d.child === recorded.frontend,
         );
         assert.deepEqual(mine, [
-          { parent: recorded.frontend, child: recorded.backend, callCount: 1 },
+          { parent: recorded.frontend, child: recorded.backend, callCount: 1, errorCount: 0 },
         ]);
       });
 

@@ -64,6 +64,8 @@ export interface JaegerDependencyLink {
   readonly parent: string;
   readonly child: string;
   readonly callCount: number;
+  /** Our extension (Jaeger has no such field): calls whose child span has error status. */
+  readonly errorCount: number;
 }
 
 /** One entry of {@link JaegerResponse.errors}; `traceID` names the trace a lookup failed for. */

@@ -344,12 +344,12 @@ describe('toJaegerKeyValue', () => {
 });
 
 describe('toJaegerDependencies', () => {
-  it('keeps parent, child and call count', () => {
+  it('keeps parent, child, call count and error count', () => {
     assert.deepEqual(
       toJaegerDependencies([
         { parent: 'frontend', child: 'postgres', callCount: 7, errorCount: 2 },
       ]),
-      [{ parent: 'frontend', child: 'postgres', callCount: 7 }],
+      [{ parent: 'frontend', child: 'postgres', callCount: 7, errorCount: 2 }],
     );
   });
 });

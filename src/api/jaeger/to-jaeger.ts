@@ -79,7 +79,12 @@ export function toJaegerTrace(spans: readonly Span[]): JaegerTrace {
 
 /** Jaeger's dependency links: the error counts we also keep have no place in its shape. */
 export function toJaegerDependencies(links: readonly DependencyLink[]): JaegerDependencyLink[] {
-  return links.map(({ parent, child, callCount }) => ({ parent, child, callCount }));
+  return links.map(({ parent, child, callCount, errorCount }) => ({
+    parent,
+    child,
+    callCount,
+    errorCount,
+  }));
 }
 
 /** Typed Jaeger tags for attributes; see {@link toJaegerKeyValue}. */
