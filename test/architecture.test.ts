@@ -29,6 +29,8 @@ function imports(): { file: string; target: string }[] {
 }
 
 const layer = (path: string) => path.split('/')[0]!;
+/** A src-relative source path, as opposed to a package (`react-dom/client`) or `node:` module. */
+const isSource = (target: string) => /\.tsx?$/.test(target);
 
 /** Which layers each layer may import (STYLE.md's dependency direction). */
 const ALLOWED: Record<string, string[]> = {
@@ -39,7 +41,13 @@ const ALLOWED: Record<string, string[]> = {
   ingest: ['model', 'ingest'],
   store: ['model', 'query', 'store'],
   api: ['model', 'ingest', 'query', 'analysis', 'api'],
+  // The distro runs inside users' processes: it must not drag the server along.
+  instrument: ['instrument'],
+  ui: ['model', 'analysis', 'ingest', 'ui'],
 };
+
+/** What the web UI may use from ingest: the OTLP/JSON codec, to read and write traces. */
+const UI_CODEC = ['ingest/otlp/decode-json.ts', 'ingest/otlp/encode-json.ts'];
 
 describe('architecture', () => {
   const all = imports();
@@ -50,7 +58,8 @@ describe('architecture', () => {
       return allowed &&
         !target.startsWith('node:') &&
         target.includes('/') &&
-        !target.startsWith('@')
+        !target.startsWith('@') &&
+        isSource(target)
         ? !allowed.includes(layer(target))
         : false;
     });
@@ -62,6 +71,34 @@ describe('architecture', () => {
     const violations = all.filter(
       ({ file, target }) =>
         pure.includes(layer(file)) && (target.startsWith('node:') || !target.includes('.ts')),
+    );
+    assert.deepEqual(violations, []);
+  });
+
+  it('keeps the web UI to model, analysis and the OTLP JSON codec: no node: modules, no server layers', () => {
+    const violations = all.filter(
+      ({ file, target }) =>
+        layer(file) === 'ui' &&
+        (target.startsWith('node:') ||
+          (isSource(target) &&
+            !['model', 'analysis', 'ui'].includes(layer(target)) &&
+            !UI_CODEC.includes(target))),
+    );
+    assert.deepEqual(violations, []);
+  });
+
+  it('keeps every source file the web UI bundles free of node: modules', () => {
+    const targetsOf = new Map<string, string[]>();
+    for (const { file, target } of all)
+      targetsOf.set(file, [...(targetsOf.get(file) ?? []), target]);
+    const reached = new Set(all.filter(({ file }) => layer(file) === 'ui').map(({ file }) => file));
+    for (const file of reached) {
+      for (const target of targetsOf.get(file) ?? []) if (isSource(target)) reached.add(target);
+    }
+    const violations = [...reached].flatMap((file) =>
+      (targetsOf.get(file) ?? [])
+        .filter((target) => target.startsWith('node:'))
+        .map((target) => ({ file, target })),
     );
     assert.deepEqual(violations, []);
   });

@@ -1,5 +1,7 @@
 import { consoleLogger } from '../api/logger.ts';
 import { startTracehound } from '../app.ts';
+import { runDemo } from './demo-command.ts';
+import { demoHelp, parseDemoOptions } from './demo-options.ts';
 import { parseStartOptions, startHelp } from './start-options.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -9,6 +11,7 @@ Tracehound: distributed tracing that accepts your OpenTelemetry data as it is.
 
 Commands:
   start     run the server: OTLP gRPC :4317, OTLP HTTP :4318, Zipkin :9411, query API :16686
+  demo      run the server and an instrumented seven-service shop with problems to find
 
 Global options:
   -h, --help     show help (also: tracehound <command> --help)
@@ -31,6 +34,14 @@ export async function main(argv: readonly string[]): Promise<number | 'running'>
     if (command === '--version') {
       process.stdout.write(`${await version()}\n`);
       return 0;
+    }
+    if (command === 'demo') {
+      const options = parseDemoOptions(rest, process.env);
+      if (options === 'help') {
+        process.stdout.write(demoHelp());
+        return 0;
+      }
+      return await runDemo(options, consoleLogger);
     }
     if (command !== 'start')
       throw new UsageError(`unknown command '${command}' (see tracehound --help)`);
@@ -65,6 +76,7 @@ export async function main(argv: readonly string[]): Promise<number | 'running'>
         `  ${listeners.otlpGrpc.name.padEnd(10)} ${listeners.otlpGrpc.url}\n` +
         `  ${listeners.otlpHttp.name.padEnd(10)} ${listeners.otlpHttp.url}\n` +
         `  ${listeners.zipkin.name.padEnd(10)} ${listeners.zipkin.url}\n` +
+        `  ${'Web UI'.padEnd(10)} ${listeners.http.url}/\n` +
         `  ${listeners.http.name.padEnd(10)} ${listeners.http.url}/api/services\n` +
         'Send spans with OTEL_EXPORTER_OTLP_ENDPOINT=' +
         `${listeners.otlpHttp.url.replace('/v1/traces', '')}; Ctrl-C stops.\n`,
