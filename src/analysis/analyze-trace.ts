@@ -4,13 +4,14 @@ import {
   type AnalysisOptionsInput,
   resolveAnalysisOptions,
 } from './analysis-options.ts';
+import { assembleTraceTree } from './assemble-trace-tree.ts';
 import { correctClockSkew } from './clock-skew.ts';
 import { computeCriticalPath } from './critical-path.ts';
 import { runDetectors } from './detectors/all-detectors.ts';
 import type { Detection } from './detectors/detector.ts';
 import { computeSelfTimes } from './self-time.ts';
 import { FINDING_KINDS, type TraceAnalysis } from './trace-analysis.ts';
-import { assembleTraceTree } from './trace-tree.ts';
+import type { TraceTree } from './trace-tree.ts';
 import { buildWhyChain } from './why-chain.ts';
 
 export {
@@ -27,7 +28,7 @@ function compareDetections(a: Detection, b: Detection): number {
     b.finding.impactNs - a.finding.impactNs ||
     SEVERITY_RANK[a.finding.severity] - SEVERITY_RANK[b.finding.severity] ||
     FINDING_KINDS.indexOf(a.finding.kind) - FINDING_KINDS.indexOf(b.finding.kind) ||
-    a.anchor.index - b.anchor.index
+    a.anchor - b.anchor
   );
 }
 
@@ -49,31 +50,40 @@ function emptyAnalysis(spans: readonly Span[], problems: string[]): TraceAnalysi
   };
 }
 
+/** Latest end minus earliest start, after clock-skew correction. */
+function traceDurationNs(tree: TraceTree): number {
+  let startNs = Number.POSITIVE_INFINITY;
+  let endNs = Number.NEGATIVE_INFINITY;
+  for (let node = 0; node < tree.size; node++) {
+    if (tree.startNs[node]! < startNs) startNs = tree.startNs[node]!;
+    if (tree.endNs[node]! > endNs) endNs = tree.endNs[node]!;
+  }
+  return tree.size > 0 ? endNs - startNs : 0;
+}
+
+/** A per-node value keyed by span id; a span id used twice keeps the first node's value. */
+function bySpanId(tree: TraceTree, values: Float64Array): Record<SpanId, number> {
+  const bySpanId: Record<SpanId, number> = {};
+  // The check is only needed when ids repeat.
+  const idsRepeat = tree.distinctSpanIds < tree.size;
+  for (let node = 0; node < tree.size; node++) {
+    const spanId = tree.spanId(node);
+    if (!idsRepeat || !(spanId in bySpanId)) bySpanId[spanId] = values[node]!;
+  }
+  return bySpanId;
+}
+
 function analyze(spans: readonly Span[], options: AnalysisOptions): TraceAnalysis {
   const assembled = assembleTraceTree(spans);
   const problems = [...assembled.problems];
   const traceId = spans[0]?.traceId ?? '';
-  // Indexed loops in the passes over every span: this code runs once per request, mostly before
-  // the engine optimises it, when for...of allocates an iterator result per element.
-  for (let i = 0; i < spans.length; i++) {
-    if (spans[i]!.traceId !== traceId) {
-      problems.push('spans from more than one trace were analysed together');
-      break;
-    }
-  }
+  if (assembled.mixedTraceIds)
+    problems.push('spans from more than one trace were analysed together');
   const { tree, adjustments } = options.clockSkew.enabled
     ? correctClockSkew(assembled)
     : { tree: assembled, adjustments: [] };
 
-  let traceStartNs = Number.POSITIVE_INFINITY;
-  let traceEndNs = Number.NEGATIVE_INFINITY;
-  const nodes = tree.nodes;
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i]!;
-    if (node.startNs < traceStartNs) traceStartNs = node.startNs;
-    if (node.endNs > traceEndNs) traceEndNs = node.endNs;
-  }
-  const durationNs = tree.nodes.length > 0 ? traceEndNs - traceStartNs : 0;
+  const durationNs = traceDurationNs(tree);
 
   const selfTimes = computeSelfTimes(tree);
   const criticalPath = computeCriticalPath(tree);
@@ -86,14 +96,6 @@ function analyze(spans: readonly Span[], options: AnalysisOptions): TraceAnalysi
   problems.push(...detected.problems);
   const detections = detected.detections.sort(compareDetections);
 
-  const selfTimeNsBySpan: Record<SpanId, number> = {};
-  // A span id used twice keeps the first value; the check is only needed when ids repeat.
-  const idsRepeat = tree.byId.size < tree.nodes.length;
-  for (let i = 0; i < nodes.length; i++) {
-    const spanId = nodes[i]!.spanId;
-    if (!idsRepeat || !(spanId in selfTimeNsBySpan))
-      selfTimeNsBySpan[spanId] = selfTimes.bySpan[i]!;
-  }
   const services = selfTimes.byService.map((total) => total.service).sort();
 
   return {
@@ -109,7 +111,7 @@ function analyze(spans: readonly Span[], options: AnalysisOptions): TraceAnalysi
     criticalPath: criticalPath.segments,
     findings: detections.map((detection) => detection.finding),
     whyChain: buildWhyChain(tree, criticalPath, selfTimes.bySpan, durationNs, detections),
-    selfTimeNsBySpan,
+    selfTimeNsBySpan: bySpanId(tree, selfTimes.bySpan),
     selfTimeByService: selfTimes.byService,
     selfTimeByOperation: selfTimes.byOperation,
     problems,

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TraceBuilder } from '../../test/support/trace-builder.ts';
+import { SpanKind } from '../model/span.ts';
+import { assembleTraceTree } from './assemble-trace-tree.ts';
 import { correctClockSkew, skewShiftNs } from './clock-skew.ts';
-import { assembleTraceTree } from './trace-tree.ts';
 
 const MS = 1_000_000;
 
@@ -52,8 +53,8 @@ describe('correctClockSkew', () => {
       [[server.spanId, 50 * MS]],
     );
     assert.match(adjustments[0]!.reason, /started .* before its parent frontend/);
-    assert.equal(tree.byId.get(server.spanId)!.startNs, 11 * MS + 39 * MS);
-    assert.equal(tree.byId.get(query.spanId)!.startNs, 20 * MS + 39 * MS);
+    assert.equal(tree.startNs[tree.nodeOf(server.spanId)], 11 * MS + 39 * MS);
+    assert.equal(tree.startNs[tree.nodeOf(query.spanId)], 20 * MS + 39 * MS);
     // The spans themselves are untouched.
     assert.equal(server.startTimeUnixNano < client.startTimeUnixNano, true);
   });
@@ -82,11 +83,10 @@ describe('correctClockSkew', () => {
     const c = t.span({ parent: b, service: 'c', startMs: 420, durationMs: 60 });
     const { tree, adjustments } = correctClockSkew(assembleTraceTree(t.spans));
     assert.equal(adjustments.length, 2);
-    const bNode = tree.byId.get(b.spanId)!;
-    const cNode = tree.byId.get(c.spanId)!;
-    const aNode = tree.byId.get(a.spanId)!;
-    assert.ok(bNode.startNs >= aNode.startNs && bNode.endNs <= aNode.endNs);
-    assert.ok(cNode.startNs >= bNode.startNs && cNode.endNs <= bNode.endNs);
+    const { startNs, endNs } = tree;
+    const [aNode, bNode, cNode] = [a, b, c].map((span) => tree.nodeOf(span.spanId));
+    assert.ok(startNs[bNode!]! >= startNs[aNode!]! && endNs[bNode!]! <= endNs[aNode!]!);
+    assert.ok(startNs[cNode!]! >= startNs[bNode!]! && endNs[cNode!]! <= endNs[bNode!]!);
   });
 
   it('re-sorts siblings whose order the shift changed', () => {
@@ -95,10 +95,43 @@ describe('correctClockSkew', () => {
     t.span({ parent: root, service: 'a', name: 'local', startMs: 5, durationMs: 10 });
     t.span({ parent: root, service: 'b', name: 'remote', startMs: 60, durationMs: 50 });
     const { tree } = correctClockSkew(assembleTraceTree(t.spans));
-    const children = tree.nodes[0]!.children;
-    assert.ok(children[0]!.startNs <= children[1]!.startNs);
-    tree.nodes.forEach((node, i) => {
-      assert.equal(node.index, i);
+    const [first, second] = tree.children(0);
+    assert.ok(tree.startNs[first!]! <= tree.startNs[second!]!);
+    assert.deepEqual(
+      tree.children(0).map((node) => tree.operation(node)),
+      ['local', 'remote'],
+    );
+  });
+
+  it('renumbers the tree when a shift changes the order of siblings', () => {
+    const t = new TraceBuilder();
+    const root = t.span({ service: 'a', name: 'root', startMs: 0, durationMs: 100 });
+    t.span({ parent: root, service: 'a', name: 'local', startMs: 50, durationMs: 10 });
+    // b's clock is far ahead: centred in the root, the call moves before `local`.
+    const remote = t.span({
+      parent: root,
+      service: 'b',
+      name: 'remote',
+      kind: 'server',
+      startMs: 150,
+      durationMs: 20,
     });
+    t.span({ parent: remote, service: 'b', name: 'query', startMs: 155, durationMs: 5 });
+    const { tree } = correctClockSkew(assembleTraceTree(t.spans));
+    assert.deepEqual(
+      tree.children(0).map((node) => tree.operation(node)),
+      ['remote', 'local'],
+    );
+    assert.deepEqual(
+      [0, 1, 2, 3].map((node) => tree.operation(node)),
+      ['root', 'remote', 'query', 'local'],
+    );
+    assert.deepEqual([...tree.parent], [-1, 0, 1, 0]);
+    assert.deepEqual([...tree.subtreeEnd], [4, 3, 3, 4]);
+    const remoteNode = tree.nodeOf(remote.spanId);
+    assert.equal(remoteNode, 1);
+    assert.equal(tree.span(remoteNode), remote);
+    assert.equal(tree.facts.kind(remoteNode), SpanKind.server);
+    assert.equal(tree.startNs[remoteNode], 40 * MS);
   });
 });

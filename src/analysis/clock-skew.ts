@@ -1,12 +1,7 @@
 import { SpanKind } from '../model/span.ts';
 import { formatDuration } from './format-duration.ts';
 import type { ClockSkewAdjustment } from './trace-analysis.ts';
-import {
-  runInDifferentProcesses,
-  shiftTimesInPlace,
-  type TraceNode,
-  type TraceTree,
-} from './trace-tree.ts';
+import type { TraceTree } from './trace-tree.ts';
 
 export interface SkewCorrection {
   /** The tree with corrected times; use it instead of the tree passed in. */
@@ -39,28 +34,33 @@ export function skewShiftNs(parent: Interval, child: Interval): number {
 }
 
 /** Messaging children may legitimately start after their producer ended: never moved. */
-function isAsynchronous(parent: TraceNode, child: TraceNode): boolean {
-  return parent.facts.kind === SpanKind.producer || child.facts.kind === SpanKind.consumer;
+function isAsynchronous(tree: TraceTree, parent: number, child: number): boolean {
+  return (
+    tree.facts.kind(parent) === SpanKind.producer || tree.facts.kind(child) === SpanKind.consumer
+  );
 }
 
 function describeShift(
-  parent: TraceNode,
+  tree: TraceTree,
+  parent: number,
   parentAt: Interval,
-  child: TraceNode,
+  child: number,
   childAt: Interval,
   shiftNs: number,
 ): string {
-  const parentName = `${parent.service} ${parent.operation}`;
+  const parentService = tree.service(parent);
+  const childService = tree.service(child);
+  const parentName = `${parentService} ${tree.operation(parent)}`;
   const how =
     childAt.startNs < parentAt.startNs
       ? `started ${formatDuration(parentAt.startNs - childAt.startNs)} before its parent ${parentName}`
       : `ended ${formatDuration(childAt.endNs - parentAt.endNs)} after its parent ${parentName}`;
   const what =
-    child.durationNs > parent.durationNs
+    tree.durationNs[child]! > tree.durationNs[parent]!
       ? 'aligning its start with the parent (it is longer than its parent)'
       : 'centring it in the parent (the unexplained time split evenly between request and response)';
   const sign = shiftNs > 0 ? '+' : '';
-  return `${child.service} ${child.operation} ${how}: the clocks of ${child.service} and ${parent.service} disagree; shifted ${sign}${formatDuration(shiftNs)}, ${what}`;
+  return `${childService} ${tree.operation(child)} ${how}: the clocks of ${childService} and ${parentService} disagree; shifted ${sign}${formatDuration(shiftNs)}, ${what}`;
 }
 
 /**
@@ -68,31 +68,40 @@ function describeShift(
  * before its parent or ends after it is shifted inside the parent, with its whole subtree.
  * Parents are corrected before their children, so shifts compose down the tree. Spans within one
  * process share a clock and are never moved; nor are messaging children (producer -> consumer).
- * The spans are never changed; the tree's nodes (the analysis's working copies) are moved in
+ * The spans are never changed; the tree's columns (the analysis's working copies) are moved in
  * place, so the tree passed in must not be used afterwards.
  */
 export function correctClockSkew(tree: TraceTree): SkewCorrection {
-  const shiftNs = new Float64Array(tree.nodes.length);
+  const shiftNs = new Float64Array(tree.size);
+  const adjustments = findShifts(tree, shiftNs);
+  if (adjustments.length === 0) return { tree, adjustments };
+  return { tree: tree.shiftTimes(shiftNs), adjustments };
+}
+
+/** Fills `shiftNs` with each node's shift (its parent's included); returns the adjustments. */
+function findShifts(tree: TraceTree, shiftNs: Float64Array): ClockSkewAdjustment[] {
   const adjustments: ClockSkewAdjustment[] = [];
-  for (let nodeIndex = 0; nodeIndex < tree.nodes.length; nodeIndex++) {
-    const node = tree.nodes[nodeIndex]!;
-    const parent = node.parent;
-    if (parent === undefined) continue;
+  const { startNs, endNs } = tree;
+  // Nodes come in pre-order: a parent's shift is known before its children's.
+  for (let node = 0; node < tree.size; node++) {
+    const parent = tree.parent[node]!;
+    if (parent < 0) continue;
     // A child moves with its parent first; then it may need its own shift.
-    const inherited = shiftNs[parent.index]!;
-    shiftNs[node.index] = inherited;
-    if (!runInDifferentProcesses(parent, node) || isAsynchronous(parent, node)) continue;
-    const parentAt = { startNs: parent.startNs + inherited, endNs: parent.endNs + inherited };
-    const childAt = { startNs: node.startNs + inherited, endNs: node.endNs + inherited };
+    const inherited = shiftNs[parent]!;
+    shiftNs[node] = inherited;
+    if (!tree.runInDifferentProcesses(parent, node) || isAsynchronous(tree, parent, node)) {
+      continue;
+    }
+    const parentAt = { startNs: startNs[parent]! + inherited, endNs: endNs[parent]! + inherited };
+    const childAt = { startNs: startNs[node]! + inherited, endNs: endNs[node]! + inherited };
     const own = skewShiftNs(parentAt, childAt);
     if (own === 0) continue;
-    shiftNs[node.index] = inherited + own;
+    shiftNs[node] = inherited + own;
     adjustments.push({
-      spanId: node.spanId,
+      spanId: tree.spanId(node),
       shiftNs: own,
-      reason: describeShift(parent, parentAt, node, childAt, own),
+      reason: describeShift(tree, parent, parentAt, node, childAt, own),
     });
   }
-  if (adjustments.length === 0) return { tree, adjustments };
-  return { tree: shiftTimesInPlace(tree, shiftNs), adjustments };
+  return adjustments;
 }

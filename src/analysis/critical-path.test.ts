@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TraceBuilder } from '../../test/support/trace-builder.ts';
+import { assembleTraceTree } from './assemble-trace-tree.ts';
 import { computeCriticalPath } from './critical-path.ts';
-import { assembleTraceTree } from './trace-tree.ts';
 
 const MS = 1_000_000;
 

@@ -1,22 +1,13 @@
 import type { CriticalPathSegment } from './trace-analysis.ts';
-import type { TraceNode, TraceTree } from './trace-tree.ts';
+import type { TraceTree } from './trace-tree.ts';
 
 export interface CriticalPath {
   /** One segment per span that contributes, in tree order (a parent before its children). */
   readonly segments: readonly CriticalPathSegment[];
-  /** Each node's contribution to the end-to-end duration, indexed by `TraceNode.index`. */
+  /** Each node's contribution to the end-to-end duration. */
   readonly contributionNs: Float64Array;
   /** The same contribution summed over each node's subtree. */
   readonly subtreeContributionNs: Float64Array;
-}
-
-interface Frame {
-  /** -1 for the virtual root that holds the trace's roots. */
-  readonly node: number;
-  readonly children: readonly TraceNode[];
-  next: number;
-  /** The time the path has reached, walking backwards from the end. */
-  until: number;
 }
 
 /**
@@ -29,86 +20,141 @@ interface Frame {
  * gaps belong to nobody. Iterative, so a 50,000-level chain cannot overflow the stack.
  */
 export function computeCriticalPath(tree: TraceTree): CriticalPath {
-  const count = tree.nodes.length;
-  const clippedStart = new Float64Array(count);
-  const clippedEnd = new Float64Array(count);
-  for (let nodeIndex = 0; nodeIndex < tree.nodes.length; nodeIndex++) {
-    const node = tree.nodes[nodeIndex]!;
-    const parent = node.parent;
-    let start = node.startNs;
-    let end = node.endNs;
-    if (parent !== undefined) {
-      start = Math.max(start, clippedStart[parent.index]!);
-      end = Math.min(end, clippedEnd[parent.index]!);
+  const clipped = clippedToParents(tree);
+  const contributionNs = walkBackFromTheEnd(tree, clipped);
+  return {
+    segments: segmentsOf(tree, contributionNs),
+    contributionNs,
+    subtreeContributionNs: subtreeSums(tree, contributionNs),
+  };
+}
+
+interface Clipped {
+  readonly startNs: Float64Array;
+  readonly endNs: Float64Array;
+}
+
+/** Each span's times clipped to its (clipped) parent's; zero-length when it lies outside. */
+function clippedToParents(tree: TraceTree): Clipped {
+  const count = tree.size;
+  // Built before the loop: code after a long loop runs first in code compiled without knowing
+  // it, and would be deoptimised there on every call.
+  const clipped = { startNs: new Float64Array(count), endNs: new Float64Array(count) };
+  const { startNs: clippedStart, endNs: clippedEnd } = clipped;
+  for (let node = 0; node < count; node++) {
+    const parent = tree.parent[node]!;
+    let start = tree.startNs[node]!;
+    let end = tree.endNs[node]!;
+    if (parent >= 0) {
+      start = Math.max(start, clippedStart[parent]!);
+      end = Math.min(end, clippedEnd[parent]!);
       if (end < start) end = start;
     }
-    clippedStart[node.index] = start;
-    clippedEnd[node.index] = end;
+    clippedStart[node] = start;
+    clippedEnd[node] = end;
   }
+  return clipped;
+}
 
-  const byEndDescending = (nodes: readonly TraceNode[]) =>
-    nodes
-      .filter((n) => clippedEnd[n.index]! > clippedStart[n.index]!)
-      .sort((a, b) => clippedEnd[b.index]! - clippedEnd[a.index]! || a.index - b.index);
-
+/** Each node's contribution to the end-to-end duration, walking back from the end. */
+function walkBackFromTheEnd(tree: TraceTree, clipped: Clipped): Float64Array {
+  const count = tree.size;
+  const { startNs: clippedStart, endNs: clippedEnd } = clipped;
   const contributionNs = new Float64Array(count);
   const addSection = (node: number, start: number, end: number) => {
     if (node >= 0 && end > start) contributionNs[node] = contributionNs[node]! + (end - start);
   };
 
+  // The walk keeps a stack of frames (a span, or -1 for the virtual root; where its children
+  // wait in `pending`; the time reached within it) in typed arrays, and the children still to
+  // visit of every open frame in one array, each frame's above its parent's: nothing is
+  // allocated per span.
+  const { subtreeEnd } = tree;
+  const frameNode = new Int32Array(count + 1);
+  const frameFrom = new Int32Array(count + 1);
+  const frameUntil = new Float64Array(count + 1);
+  const pending = new Int32Array(count);
+  let frames = 0;
+  let pendingTop = 0;
+  /** Opens a frame for `node`, its children with a length waiting with the latest end on top. */
+  const open = (node: number, until: number) => {
+    frameNode[frames] = node;
+    frameFrom[frames] = pendingTop;
+    frameUntil[frames] = until;
+    frames++;
+    const from = pendingTop;
+    const end = node < 0 ? count : subtreeEnd[node]!;
+    // Children running one after another (the common case) already end in start order.
+    let inEndOrder = true;
+    let previousEnd = Number.NEGATIVE_INFINITY;
+    for (let child = node + 1; child < end; child = subtreeEnd[child]!) {
+      const childEnd = clippedEnd[child]!;
+      if (childEnd <= clippedStart[child]!) continue;
+      if (childEnd <= previousEnd) inEndOrder = false;
+      previousEnd = childEnd;
+      pending[pendingTop++] = child;
+    }
+    if (!inEndOrder) {
+      // Taken from the top: latest end first, ties in tree order.
+      pending.subarray(from, pendingTop).sort((a, b) => clippedEnd[a]! - clippedEnd[b]! || b - a);
+    }
+  };
+
   let traceEnd = Number.NEGATIVE_INFINITY;
-  for (const root of tree.roots) traceEnd = Math.max(traceEnd, clippedEnd[root.index]!);
-  const stack: Frame[] = [
-    { node: -1, children: byEndDescending(tree.roots), next: 0, until: traceEnd },
-  ];
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1]!;
-    let chosen: TraceNode | undefined;
-    while (frame.next < frame.children.length) {
-      const candidate = frame.children[frame.next++]!;
-      if (clippedEnd[candidate.index]! <= frame.until) {
+  for (const root of tree.roots) traceEnd = Math.max(traceEnd, clippedEnd[root]!);
+  open(-1, traceEnd);
+  while (frames > 0) {
+    const frame = frames - 1;
+    const until = frameUntil[frame]!;
+    let chosen = -1;
+    while (pendingTop > frameFrom[frame]!) {
+      const candidate = pending[--pendingTop]!;
+      if (clippedEnd[candidate]! <= until) {
         chosen = candidate;
         break;
       }
     }
-    if (chosen !== undefined) {
-      const chosenEnd = clippedEnd[chosen.index]!;
-      addSection(frame.node, chosenEnd, frame.until);
-      stack.push({
-        node: chosen.index,
-        children: byEndDescending(chosen.children),
-        next: 0,
-        until: chosenEnd,
-      });
+    if (chosen >= 0) {
+      addSection(frameNode[frame]!, clippedEnd[chosen]!, until);
+      open(chosen, clippedEnd[chosen]!);
       continue;
     }
-    stack.pop();
-    if (frame.node < 0) break;
-    const start = clippedStart[frame.node]!;
-    addSection(frame.node, start, frame.until);
-    stack[stack.length - 1]!.until = start;
+    frames--;
+    const node = frameNode[frame]!;
+    if (node < 0) break;
+    const start = clippedStart[node]!;
+    addSection(node, start, until);
+    frameUntil[frames - 1] = start;
   }
+  return contributionNs;
+}
 
-  const subtreeContributionNs = new Float64Array(count);
-  for (let i = count - 1; i >= 0; i--) {
-    const node = tree.nodes[i]!;
-    let total = contributionNs[i]!;
-    for (const child of node.children) total += subtreeContributionNs[child.index]!;
-    subtreeContributionNs[i] = total;
+/** The contributions summed over each node's subtree. */
+function subtreeSums(tree: TraceTree, contributionNs: Float64Array): Float64Array {
+  const { subtreeEnd } = tree;
+  const sums = new Float64Array(tree.size);
+  for (let node = tree.size - 1; node >= 0; node--) {
+    let total = contributionNs[node]!;
+    for (let child = node + 1; child < subtreeEnd[node]!; child = subtreeEnd[child]!) {
+      total += sums[child]!;
+    }
+    sums[node] = total;
   }
+  return sums;
+}
 
+function segmentsOf(tree: TraceTree, contributionNs: Float64Array): CriticalPathSegment[] {
   const segments: CriticalPathSegment[] = [];
-  for (let nodeIndex = 0; nodeIndex < tree.nodes.length; nodeIndex++) {
-    const node = tree.nodes[nodeIndex]!;
-    const selfTimeNs = contributionNs[node.index]!;
+  for (let node = 0; node < tree.size; node++) {
+    const selfTimeNs = contributionNs[node]!;
     if (selfTimeNs > 0) {
       segments.push({
-        spanId: node.spanId,
-        service: node.service,
-        operation: node.operation,
+        spanId: tree.spanId(node),
+        service: tree.service(node),
+        operation: tree.operation(node),
         selfTimeNs,
       });
     }
   }
-  return { segments, contributionNs, subtreeContributionNs };
+  return segments;
 }

@@ -239,10 +239,12 @@ export function normaliseStatement(statement: string): string {
 }
 
 const URL_ORIGIN_RE = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
+const QUERY_OR_FRAGMENT_RE = /[?#]/;
 const UUID_SEGMENT_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NUMBER_SEGMENT_RE = /^[-+]?\d+(?:\.\d+)?$/;
 const HEX_SEGMENT_RE = /^[0-9a-f]{8,}$/i;
 const PREFIXED_ID_SEGMENT_RE = /^[a-z]+[-_:]?\d+$/i;
+const VERSION_TAG_RE = /^v\d{1,2}$/i;
 const DIGIT_RE = /\d/;
 
 /** True for path segments that look like an id: numbers, uuids, long hex or digit-laden tokens. */
@@ -251,7 +253,7 @@ function isIdSegment(segment: string): boolean {
   if (NUMBER_SEGMENT_RE.test(segment) || UUID_SEGMENT_RE.test(segment)) return true;
   if (HEX_SEGMENT_RE.test(segment)) return true;
   // `user-42`, `item_7`, `ord123`; but keep short version tags such as `v1` or `v2beta`.
-  if (PREFIXED_ID_SEGMENT_RE.test(segment)) return !/^v\d{1,2}$/i.test(segment);
+  if (PREFIXED_ID_SEGMENT_RE.test(segment)) return !VERSION_TAG_RE.test(segment);
   // Long tokens mixing letters and digits are generated ids (`a1b2c3d4e5`, base64 keys, dates).
   return segment.length >= 8;
 }
@@ -263,11 +265,20 @@ function isIdSegment(segment: string): boolean {
  */
 export function normaliseRoute(pathOrUrl: string): string {
   let path = pathOrUrl.trim().replace(URL_ORIGIN_RE, '');
-  const cut = path.search(/[?#]/);
+  const cut = path.search(QUERY_OR_FRAGMENT_RE);
   if (cut >= 0) path = path.slice(0, cut);
-  const segments = path.split('/').filter((segment) => segment !== '');
-  const normalised = segments.map((segment) => (isIdSegment(segment) ? '{id}' : segment));
-  return `/${normalised.join('/')}`;
+  // One pass over the segments, empty ones dropped: one string built, no arrays.
+  let route = '';
+  for (let from = 0; from < path.length; ) {
+    let to = path.indexOf('/', from);
+    if (to < 0) to = path.length;
+    if (to > from) {
+      const segment = path.slice(from, to);
+      route += `/${isIdSegment(segment) ? '{id}' : segment}`;
+    }
+    from = to + 1;
+  }
+  return route === '' ? '/' : route;
 }
 
 const NAME_TOKEN_RE = /[^\s/]+/g;

@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TraceBuilder } from '../../test/support/trace-builder.ts';
+import { assembleTraceTree } from './assemble-trace-tree.ts';
 import { computeSelfTimes } from './self-time.ts';
-import { assembleTraceTree } from './trace-tree.ts';
 
 const MS = 1_000_000;
 
 function selfTimesOf(t: TraceBuilder) {
   const tree = assembleTraceTree(t.spans);
   const selfTimes = computeSelfTimes(tree);
-  const bySpanId = new Map(tree.nodes.map((n) => [n.spanId, selfTimes.bySpan[n.index]!]));
+  const bySpanId = new Map(
+    Array.from(selfTimes.bySpan, (selfNs, node) => [tree.spanId(node), selfNs] as const),
+  );
   return { selfTimes, bySpanId };
 }
 

@@ -6,6 +6,7 @@ import { SpanFacts } from './span-facts.ts';
 
 type Attrs = Record<string, string | number | boolean>;
 
+/** The facts of one span: the only entry, 0, of its table. */
 function factsOf(
   kind: 'client' | 'server' | 'internal',
   attributes: Attrs,
@@ -20,7 +21,7 @@ function factsOf(
     attributes,
     ...(error !== undefined && { error }),
   });
-  return new SpanFacts(span);
+  return SpanFacts.of([span]);
 }
 
 describe('SpanFacts', () => {
@@ -33,8 +34,8 @@ describe('SpanFacts', () => {
       'db.system': 'postgresql',
       'db.statement': 'SELECT * FROM items WHERE id = 7',
     });
-    assert.equal(current.callKey, older.callKey);
-    assert.equal(current.callLabel, 'SELECT * FROM items WHERE id = ?');
+    assert.equal(current.callKey(0), older.callKey(0));
+    assert.equal(current.callLabel(0), 'SELECT * FROM items WHERE id = ?');
     const httpNew = factsOf('client', {
       'http.request.method': 'GET',
       'url.full': 'http://users:8080/users/123',
@@ -45,8 +46,8 @@ describe('SpanFacts', () => {
       'http.url': 'http://users:8080/users/456',
       'net.peer.name': 'users',
     });
-    assert.equal(httpNew.callKey, httpOld.callKey);
-    assert.equal(httpNew.callLabel, 'GET /users/{id}');
+    assert.equal(httpNew.callKey(0), httpOld.callKey(0));
+    assert.equal(httpNew.callLabel(0), 'GET /users/{id}');
   });
 
   it('tells calls to different peers or routes apart', () => {
@@ -65,10 +66,10 @@ describe('SpanFacts', () => {
       'url.path': '/b',
       'server.address': 'x',
     });
-    assert.notEqual(a.callKey, b.callKey);
-    assert.notEqual(a.callKey, c.callKey);
+    assert.notEqual(a.callKey(0), b.callKey(0));
+    assert.notEqual(a.callKey(0), c.callKey(0));
     const grpc = factsOf('client', { 'rpc.service': 'shop.Cart', 'rpc.method': 'Get' });
-    assert.equal(grpc.callLabel, 'shop.Cart/Get');
+    assert.equal(grpc.callLabel(0), 'shop.Cart/Get');
   });
 
   const failures: [
@@ -112,8 +113,8 @@ describe('SpanFacts', () => {
   for (const [name, kind, attrs, error, failed, timedOut] of failures) {
     it(`recognises ${name}`, () => {
       const facts = factsOf(kind, attrs, error);
-      assert.equal(facts.failed, failed);
-      assert.equal(facts.timedOut, timedOut);
+      assert.equal(facts.failed(0), failed);
+      assert.equal(facts.timedOut(0), timedOut);
     });
   }
 
@@ -122,8 +123,8 @@ describe('SpanFacts', () => {
       'http.request.resend_count': 2,
       'http.response.status_code': 302,
     });
-    assert.equal(facts.resendCount, 2);
-    assert.equal(facts.redirected, true);
+    assert.equal(facts.resendCount(0), 2);
+    assert.equal(facts.redirected(0), true);
   });
 
   it('sees a timeout in an exception event', () => {
@@ -139,8 +140,8 @@ describe('SpanFacts', () => {
         },
       ],
     };
-    const facts = new SpanFacts(withType);
-    assert.equal(facts.timedOut, true);
-    assert.equal(facts.hasEvents, true);
+    const facts = SpanFacts.of([withType]);
+    assert.equal(facts.timedOut(0), true);
+    assert.equal(facts.hasEvents(0), true);
   });
 });

@@ -3,61 +3,54 @@ import type { CriticalPath } from './critical-path.ts';
 import type { Detection } from './detectors/detector.ts';
 import { formatDuration, formatShare } from './format-duration.ts';
 import { nameOf } from './span-names.ts';
-import type { TraceNode, TraceTree } from './trace-tree.ts';
+import type { TraceTree } from './trace-tree.ts';
 
 const MAX_STEPS = 10;
 /** A healthy chain follows a child only while it holds at least this much of the path below. */
 const MAJORITY = 0.5;
 
-/** The root whose subtree holds most of the critical path. */
-function mainRoot(tree: TraceTree, criticalPath: CriticalPath): TraceNode | undefined {
-  let best: TraceNode | undefined;
+/** The root whose subtree holds most of the critical path, or -1 for an empty tree. */
+function mainRoot(tree: TraceTree, criticalPath: CriticalPath): number {
+  const { subtreeContributionNs } = criticalPath;
+  let best = -1;
   for (const root of tree.roots) {
-    if (
-      best === undefined ||
-      criticalPath.subtreeContributionNs[root.index]! >
-        criticalPath.subtreeContributionNs[best.index]!
-    ) {
-      best = root;
-    }
+    if (best < 0 || subtreeContributionNs[root]! > subtreeContributionNs[best]!) best = root;
   }
   return best;
 }
 
 /** Root-to-node path, leaving out a client span whose server half follows (one call, two ends). */
-function pathTo(node: TraceNode): TraceNode[] {
-  const path: TraceNode[] = [];
-  for (let at: TraceNode | undefined = node; at !== undefined; at = at.parent) path.push(at);
+function pathTo(tree: TraceTree, node: number): number[] {
+  const { facts } = tree;
+  const path: number[] = [];
+  for (let at = node; at >= 0; at = tree.parent[at]!) path.push(at);
   path.reverse();
   return path.filter((step, i) => {
     const next = path[i + 1];
     return !(
       next !== undefined &&
-      step.facts.kind === SpanKind.client &&
-      next.facts.kind === SpanKind.server &&
-      next.service !== step.service
+      facts.kind(step) === SpanKind.client &&
+      facts.kind(next) === SpanKind.server &&
+      tree.service(next) !== tree.service(step)
     );
   });
 }
 
 /** Down from `root` into the child holding most of the critical path, while one does. */
-function heaviestPath(root: TraceNode, criticalPath: CriticalPath): TraceNode {
+function heaviestPath(tree: TraceTree, root: number, criticalPath: CriticalPath): number {
+  const { subtreeContributionNs } = criticalPath;
+  const { subtreeEnd } = tree;
   let node = root;
   for (;;) {
-    let heaviest: TraceNode | undefined;
-    for (const child of node.children) {
-      if (
-        heaviest === undefined ||
-        criticalPath.subtreeContributionNs[child.index]! >
-          criticalPath.subtreeContributionNs[heaviest.index]!
-      ) {
+    let heaviest = -1;
+    for (let child = node + 1; child < subtreeEnd[node]!; child = subtreeEnd[child]!) {
+      if (heaviest < 0 || subtreeContributionNs[child]! > subtreeContributionNs[heaviest]!) {
         heaviest = child;
       }
     }
     if (
-      heaviest === undefined ||
-      criticalPath.subtreeContributionNs[heaviest.index]! <
-        MAJORITY * criticalPath.subtreeContributionNs[node.index]!
+      heaviest < 0 ||
+      subtreeContributionNs[heaviest]! < MAJORITY * subtreeContributionNs[node]!
     ) {
       return node;
     }
@@ -65,12 +58,11 @@ function heaviestPath(root: TraceNode, criticalPath: CriticalPath): TraceNode {
   }
 }
 
-function stepSentences(path: readonly TraceNode[]): string[] {
-  const sentences = path.map((node, i) =>
-    i === 0
-      ? `${nameOf(node)} took ${formatDuration(node.durationNs)}.`
-      : `Because ${nameOf(node)} took ${formatDuration(node.durationNs)}.`,
-  );
+function stepSentences(tree: TraceTree, path: readonly number[]): string[] {
+  const sentences = path.map((node, i) => {
+    const took = `${nameOf(tree, node)} took ${formatDuration(tree.durationNs[node]!)}.`;
+    return i === 0 ? took : `Because ${took}`;
+  });
   if (sentences.length <= MAX_STEPS) return sentences;
   const hidden = sentences.length - MAX_STEPS + 1;
   return [
@@ -105,25 +97,25 @@ export function buildWhyChain(
   const top = detections.find((d) => d.finding.kind !== 'error_origin') ?? errorOrigin;
   if (top !== undefined) {
     // The finding's summary describes its anchor, so the steps stop above it (at a root, on it).
-    const path = pathTo(top.anchor);
+    const path = pathTo(tree, top.anchor);
     const steps = path.length > 1 ? path.slice(0, -1) : path;
-    const chain = [...stepSentences(steps), `Because ${asClause(top.finding.summary)}`];
+    const chain = [...stepSentences(tree, steps), `Because ${asClause(top.finding.summary)}`];
     if (errorOrigin !== undefined && errorOrigin !== top) {
       chain.push(`The request also failed: ${asClause(errorOrigin.finding.summary)}`);
     }
     return chain;
   }
   const root = mainRoot(tree, criticalPath);
-  if (root === undefined) return [];
-  const end = heaviestPath(root, criticalPath);
-  const sentences = stepSentences(pathTo(end));
-  const ownNs = selfTimeNs[end.index]!;
-  const onPathChildren = end.children.filter(
-    (child) => criticalPath.subtreeContributionNs[child.index]! > 0,
-  ).length;
-  if (ownNs >= MAJORITY * end.durationNs || onPathChildren === 0) {
+  if (root < 0) return [];
+  const end = heaviestPath(tree, root, criticalPath);
+  const sentences = stepSentences(tree, pathTo(tree, end));
+  const ownNs = selfTimeNs[end]!;
+  const onPathChildren = tree
+    .children(end)
+    .filter((child) => criticalPath.subtreeContributionNs[child]! > 0).length;
+  if (ownNs >= MAJORITY * tree.durationNs[end]! || onPathChildren === 0) {
     sentences.push(
-      `${nameOf(end)} spent ${formatDuration(ownNs)} in its own code (${formatShare(ownNs, traceDurationNs)} of the trace); no problem pattern was found.`,
+      `${nameOf(tree, end)} spent ${formatDuration(ownNs)} in its own code (${formatShare(ownNs, traceDurationNs)} of the trace); no problem pattern was found.`,
     );
   } else {
     sentences.push(

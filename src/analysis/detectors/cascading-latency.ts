@@ -1,16 +1,18 @@
 import { formatDuration, formatShare } from '../format-duration.ts';
-import type { TraceNode } from '../trace-tree.ts';
+import type { TraceTree } from '../trace-tree.ts';
 import { type Detection, type Detector, detection, nameOf } from './detector.ts';
 
-/** The child that makes up nearly all of `node`'s duration, if one does. */
-function dominantChild(node: TraceNode, maxSelfFraction: number): TraceNode | undefined {
-  let longest: TraceNode | undefined;
-  for (const child of node.children) {
-    if (longest === undefined || child.durationNs > longest.durationNs) longest = child;
+/** The child that makes up nearly all of `node`'s duration, or -1 if none does. */
+function dominantChild(tree: TraceTree, node: number, maxSelfFraction: number): number {
+  const { startNs, endNs, durationNs, subtreeEnd } = tree;
+  let longest = -1;
+  for (let child = node + 1; child < subtreeEnd[node]!; child = subtreeEnd[child]!) {
+    if (longest < 0 || durationNs[child]! > durationNs[longest]!) longest = child;
   }
-  if (longest === undefined || node.durationNs <= 0) return undefined;
-  const covered = Math.min(longest.endNs, node.endNs) - Math.max(longest.startNs, node.startNs);
-  return covered >= (1 - maxSelfFraction) * node.durationNs ? longest : undefined;
+  if (longest < 0 || durationNs[node]! <= 0) return -1;
+  const covered =
+    Math.min(endNs[longest]!, endNs[node]!) - Math.max(startNs[longest]!, startNs[node]!);
+  return covered >= (1 - maxSelfFraction) * durationNs[node]! ? longest : -1;
 }
 
 /**
@@ -26,32 +28,35 @@ function dominantChild(node: TraceNode, maxSelfFraction: number): TraceNode | un
  * Impact: the cause's self time.
  */
 export const detectCascadingLatency: Detector = (context) => {
+  const { tree } = context;
   const { minDepth, minServices, maxSelfFraction, minCauseSelfFraction, minDurationNs } =
     context.options.cascadingLatency;
   const detections: Detection[] = [];
-  const dominant = context.tree.nodes.map((node) => dominantChild(node, maxSelfFraction));
-  for (let nodeIndex = 0; nodeIndex < context.tree.nodes.length; nodeIndex++) {
-    const top = context.tree.nodes[nodeIndex]!;
+  const dominant = new Int32Array(tree.size);
+  for (let node = 0; node < tree.size; node++) {
+    dominant[node] = dominantChild(tree, node, maxSelfFraction);
+  }
+  for (let top = 0; top < tree.size; top++) {
     // Only maximal chains: a span its parent hands nearly all its time to is not a chain top.
-    if (top.parent !== undefined && dominant[top.parent.index] === top) continue;
-    if (top.durationNs < minDurationNs || dominant[top.index] === undefined) continue;
-    const chain: TraceNode[] = [top];
-    for (let next = dominant[top.index]; next !== undefined; next = dominant[next.index]) {
-      chain.push(next);
-    }
+    const parent = tree.parent[top]!;
+    if (parent >= 0 && dominant[parent] === top) continue;
+    const topNs = tree.durationNs[top]!;
+    if (topNs < minDurationNs || dominant[top]! < 0) continue;
+    const chain = [top];
+    for (let next = dominant[top]!; next >= 0; next = dominant[next]!) chain.push(next);
     if (chain.length < minDepth) continue;
-    const services = [...new Set(chain.map((node) => node.service))];
+    const services = [...new Set(chain.map((node) => tree.service(node)))];
     if (services.length < minServices) continue;
     const cause = chain[chain.length - 1]!;
-    const causeSelfNs = context.selfTimeNs[cause.index]!;
-    if (causeSelfNs < minCauseSelfFraction * cause.durationNs) continue;
+    const causeSelfNs = context.selfTimeNs[cause]!;
+    if (causeSelfNs < minCauseSelfFraction * tree.durationNs[cause]!) continue;
     detections.push(
       detection(context, {
         kind: 'cascading_latency',
         nodes: [cause, ...chain.slice(0, -1)],
         anchor: cause,
         impactNs: causeSelfNs,
-        summary: `${nameOf(cause)} spent ${formatDuration(causeSelfNs)} in its own code, and ${nameOf(top)} inherited it (${formatShare(causeSelfNs, top.durationNs)} of its ${formatDuration(top.durationNs)}) through ${chain.length} nested spans across ${services.join(' → ')}`,
+        summary: `${nameOf(tree, cause)} spent ${formatDuration(causeSelfNs)} in its own code, and ${nameOf(tree, top)} inherited it (${formatShare(causeSelfNs, topNs)} of its ${formatDuration(topNs)}) through ${chain.length} nested spans across ${services.join(' → ')}`,
       }),
     );
   }

@@ -1,16 +1,28 @@
 import { SpanKind } from '../../model/span.ts';
 import { formatDuration, formatShare } from '../format-duration.ts';
-import type { TraceNode } from '../trace-tree.ts';
+import type { TraceTree } from '../trace-tree.ts';
 import { type Detection, type Detector, detection, nameOf } from './detector.ts';
 
-/** The time the client's server-side children cover, each clipped to the client span. */
-function coveredByServers(client: TraceNode, servers: readonly TraceNode[]): number {
+/** A child of kind server in another service: the other end of the client's call. */
+function isServerOf(tree: TraceTree, child: number, client: number): boolean {
+  return tree.facts.kind(child) === SpanKind.server && tree.service(child) !== tree.service(client);
+}
+
+/**
+ * The time the client's server-side children cover, each clipped to the client span; -1 when it
+ * has none.
+ */
+function coveredByServers(tree: TraceTree, client: number): number {
+  const { startNs, endNs, subtreeEnd } = tree;
+  let servers = 0;
   let covered = 0;
   let runStart = 0;
   let runEnd = Number.NEGATIVE_INFINITY;
-  for (const server of servers) {
-    const start = Math.max(server.startNs, client.startNs);
-    const end = Math.min(server.endNs, client.endNs);
+  for (let child = client + 1; child < subtreeEnd[client]!; child = subtreeEnd[child]!) {
+    if (!isServerOf(tree, child, client)) continue;
+    servers++;
+    const start = Math.max(startNs[child]!, startNs[client]!);
+    const end = Math.min(endNs[child]!, endNs[client]!);
     if (end <= start) continue;
     if (start > runEnd) {
       if (runEnd > runStart) covered += runEnd - runStart;
@@ -19,7 +31,7 @@ function coveredByServers(client: TraceNode, servers: readonly TraceNode[]): num
     } else runEnd = Math.max(runEnd, end);
   }
   if (runEnd > runStart) covered += runEnd - runStart;
-  return covered;
+  return servers === 0 ? -1 : covered;
 }
 
 /**
@@ -30,29 +42,30 @@ function coveredByServers(client: TraceNode, servers: readonly TraceNode[]): num
  * durations are not affected by skew. Impact: the gap.
  */
 export const detectClientServerGap: Detector = (context) => {
+  const { tree } = context;
+  const { durationNs } = tree;
   const { minGapFraction, minGapNs } = context.options.clientServerGap;
   const detections: Detection[] = [];
-  for (let nodeIndex = 0; nodeIndex < context.tree.nodes.length; nodeIndex++) {
-    const client = context.tree.nodes[nodeIndex]!;
-    if (client.children.length === 0 || client.span.kind !== SpanKind.client) continue;
-    const servers = client.children.filter(
-      (child) => child.span.kind === SpanKind.server && child.service !== client.service,
-    );
-    if (servers.length === 0) continue;
-    const gapNs = client.durationNs - coveredByServers(client, servers);
-    if (gapNs < minGapNs || gapNs < minGapFraction * client.durationNs) continue;
+  for (let client = 0; client < tree.size; client++) {
+    if (tree.childCount[client] === 0 || tree.facts.kind(client) !== SpanKind.client) continue;
+    const coveredNs = coveredByServers(tree, client);
+    if (coveredNs < 0) continue;
+    const clientNs = durationNs[client]!;
+    const gapNs = clientNs - coveredNs;
+    if (gapNs < minGapNs || gapNs < minGapFraction * clientNs) continue;
+    const servers = tree.children(client).filter((child) => isServerOf(tree, child, client));
     const server = servers[0]!;
     const serverPart =
       servers.length === 1
-        ? `${nameOf(server)} took ${formatDuration(server.durationNs)}`
-        : `its ${servers.length} server spans in ${server.service} cover ${formatDuration(client.durationNs - gapNs)}`;
+        ? `${nameOf(tree, server)} took ${formatDuration(durationNs[server]!)}`
+        : `its ${servers.length} server spans in ${tree.service(server)} cover ${formatDuration(clientNs - gapNs)}`;
     detections.push(
       detection(context, {
         kind: 'client_server_gap',
         nodes: [client, ...servers],
         anchor: client,
         impactNs: gapNs,
-        summary: `${nameOf(client)} took ${formatDuration(client.durationNs)} but ${serverPart}: ${formatDuration(gapNs)} (${formatShare(gapNs, client.durationNs)}) lost between client and server (network, proxy or queue)`,
+        summary: `${nameOf(tree, client)} took ${formatDuration(clientNs)} but ${serverPart}: ${formatDuration(gapNs)} (${formatShare(gapNs, clientNs)}) lost between client and server (network, proxy or queue)`,
       }),
     );
   }

@@ -1,21 +1,23 @@
 import type { AnalysisOptions } from '../analysis-options.ts';
-import { compareCallShape } from '../span-facts.ts';
 import type { Finding, FindingKind, Severity } from '../trace-analysis.ts';
-import type { TraceNode, TraceTree } from '../trace-tree.ts';
+import type { TraceTree } from '../trace-tree.ts';
 
-/** What every detector gets: the assembled, skew-corrected tree and what was computed on it. */
+/**
+ * What every detector gets: the assembled, skew-corrected tree and what was computed on it.
+ * Spans are named by their node in the tree.
+ */
 export interface DetectorContext {
   readonly tree: TraceTree;
-  /** Exclusive time per node, indexed by `TraceNode.index`. */
+  /** Exclusive time per node. */
   readonly selfTimeNs: Float64Array;
   readonly traceDurationNs: number;
   readonly options: AnalysisOptions;
 }
 
-/** A finding plus the span the why-chain should lead to (e.g. the parent of an N+1 loop). */
+/** A finding plus the node the why-chain should lead to (e.g. the parent of an N+1 loop). */
 export interface Detection {
   readonly finding: Finding;
-  readonly anchor: TraceNode;
+  readonly anchor: number;
 }
 
 export type Detector = (context: DetectorContext) => Detection[];
@@ -35,9 +37,9 @@ export function severityOf(impactNs: number, context: DetectorContext): Severity
 
 export interface DetectionInput {
   readonly kind: FindingKind;
-  /** The spans involved, the one to look at first first. */
-  readonly nodes: readonly TraceNode[];
-  readonly anchor: TraceNode;
+  /** The nodes involved, the one to look at first first. */
+  readonly nodes: readonly number[];
+  readonly anchor: number;
   readonly impactNs: number;
   readonly summary: string;
   /** Defaults to the first node's service and operation. */
@@ -48,6 +50,7 @@ export interface DetectionInput {
 }
 
 export function detection(context: DetectorContext, input: DetectionInput): Detection {
+  const { tree } = context;
   const first = input.nodes[0] ?? input.anchor;
   const impactNs = Math.max(0, Math.round(input.impactNs));
   return {
@@ -55,9 +58,9 @@ export function detection(context: DetectorContext, input: DetectionInput): Dete
     finding: {
       kind: input.kind,
       severity: input.severity ?? severityOf(impactNs, context),
-      service: input.service ?? first.service,
-      operation: input.operation ?? first.operation,
-      spanIds: input.nodes.map((node) => node.spanId),
+      service: input.service ?? tree.service(first),
+      operation: input.operation ?? tree.operation(first),
+      spanIds: input.nodes.map((node) => tree.spanId(node)),
       impactNs,
       summary: input.summary,
     },
@@ -70,9 +73,10 @@ export { callNameOf, clip, nameOf } from '../span-names.ts';
  * True when `b` runs after `a` rather than alongside it. Overlap of up to 5% of the shorter span
  * is tolerated: instrumentation often ends a span a little after the next call has begun.
  */
-export function runsAfter(a: TraceNode, b: TraceNode): boolean {
-  const tolerance = 0.05 * Math.min(a.durationNs, b.durationNs);
-  return b.startNs >= a.endNs - tolerance;
+export function runsAfter(tree: TraceTree, a: number, b: number): boolean {
+  const { durationNs } = tree;
+  const tolerance = 0.05 * Math.min(durationNs[a]!, durationNs[b]!);
+  return tree.startNs[b]! >= tree.endNs[a]! - tolerance;
 }
 
 export function median(values: readonly number[]): number {
@@ -83,16 +87,43 @@ export function median(values: readonly number[]): number {
 }
 
 /**
+ * The calls among the children of `parent`, in start order, or undefined when there are fewer
+ * than `minCalls`: most parents are turned away without allocating.
+ */
+export function callsAmong(
+  tree: TraceTree,
+  parent: number,
+  minCalls: number,
+): number[] | undefined {
+  const { facts, subtreeEnd } = tree;
+  const end = subtreeEnd[parent]!;
+  let count = 0;
+  for (let child = parent + 1; child < end; child = subtreeEnd[child]!) {
+    if (facts.isCall(child)) count++;
+  }
+  if (count < minCalls) return undefined;
+  const calls: number[] = [];
+  for (let child = parent + 1; child < end; child = subtreeEnd[child]!) {
+    if (facts.isCall(child)) calls.push(child);
+  }
+  return calls;
+}
+
+/**
  * Groups calls doing the same thing (same shape, then same normalised statement or route), each
  * group in the original (start) order. Groups smaller than `minSize` are left out, and their
- * statements are never normalised.
+ * statements are never normalised. A group may be `nodes` itself: callers must not change it.
  */
-export function groupSameCalls(nodes: readonly TraceNode[], minSize: number): TraceNode[][] {
+export function groupSameCalls(
+  tree: TraceTree,
+  nodes: readonly number[],
+  minSize: number,
+): (readonly number[])[] {
   if (nodes.length < minSize) return [];
-  const groups: TraceNode[][] = [];
-  for (const sameShape of groupByShape(nodes)) {
+  const groups: (readonly number[])[] = [];
+  for (const sameShape of groupByShape(tree, nodes)) {
     if (sameShape.length < minSize) continue;
-    for (const group of groupBy(sameShape, (node) => node.facts.callLabel).values()) {
+    for (const group of groupByLabel(tree, sameShape)) {
       if (group.length >= minSize) groups.push(group);
     }
   }
@@ -102,32 +133,40 @@ export function groupSameCalls(nodes: readonly TraceNode[], minSize: number): Tr
 /** Beyond this many shapes under one parent, sorting beats comparing with each shape seen. */
 const MAX_LINEAR_SHAPES = 16;
 
-/** Nodes split by call shape, each group in start order. */
-function groupByShape(nodes: readonly TraceNode[]): TraceNode[][] {
-  // Siblings come in few shapes (a loop, a few other calls): compare each with one node of every
-  // shape seen so far, without sorting or building key strings.
-  const groups: TraceNode[][] = [];
-  for (let i = 0; i < nodes.length; i++) {
+/** Nodes split by call shape, each group in start order, groups in order of first appearance. */
+function groupByShape(tree: TraceTree, nodes: readonly number[]): (readonly number[])[] {
+  const { facts } = tree;
+  const first = nodes[0];
+  if (first === undefined) return [];
+  // Siblings come in few shapes (a loop, a few other calls), often one: compare each with one
+  // node of every shape seen so far, without sorting or building key strings.
+  let sameAsFirst = 1;
+  while (sameAsFirst < nodes.length && facts.compareCallShape(first, nodes[sameAsFirst]!) === 0) {
+    sameAsFirst++;
+  }
+  if (sameAsFirst === nodes.length) return [nodes];
+  const groups: number[][] = [nodes.slice(0, sameAsFirst)];
+  for (let i = sameAsFirst; i < nodes.length; i++) {
     const node = nodes[i]!;
-    let group: TraceNode[] | undefined;
+    let group: number[] | undefined;
     for (let g = 0; g < groups.length; g++) {
-      if (compareCallShape(groups[g]![0]!.facts, node.facts) === 0) {
+      if (facts.compareCallShape(groups[g]![0]!, node) === 0) {
         group = groups[g];
         break;
       }
     }
     if (group !== undefined) group.push(node);
     else if (groups.length < MAX_LINEAR_SHAPES) groups.push([node]);
-    else return groupByShapeSorted(nodes);
+    else return groupByShapeSorted(tree, nodes);
   }
   return groups;
 }
 
-function groupByShapeSorted(nodes: readonly TraceNode[]): TraceNode[][] {
-  const byShape = (a: TraceNode, b: TraceNode) => compareCallShape(a.facts, b.facts);
+function groupByShapeSorted(tree: TraceTree, nodes: readonly number[]): number[][] {
+  const byShape = (a: number, b: number) => tree.facts.compareCallShape(a, b);
   // Array.prototype.sort is stable: each run keeps its start order.
   const sorted = [...nodes].sort(byShape);
-  const groups: TraceNode[][] = [];
+  const groups: number[][] = [];
   let runStart = 0;
   for (let i = 1; i <= sorted.length; i++) {
     if (i < sorted.length && byShape(sorted[runStart]!, sorted[i]!) === 0) continue;
@@ -137,25 +176,23 @@ function groupByShapeSorted(nodes: readonly TraceNode[]): TraceNode[][] {
   return groups;
 }
 
-/** Groups nodes by a key, keeping each group's nodes in their original (start) order. */
-export function groupBy(
-  nodes: readonly TraceNode[],
-  keyOf: (node: TraceNode) => string,
-): Map<string, TraceNode[]> {
-  // Siblings usually share one key (a loop, a fan-out of one call): no map work for them.
-  const first = nodes[0];
-  if (first !== undefined) {
-    const firstKey = keyOf(first);
-    let same = true;
-    for (let i = 1; i < nodes.length && same; i++) same = keyOf(nodes[i]!) === firstKey;
-    if (same) return new Map([[firstKey, [...nodes]]]);
+/** Nodes of one shape split by call label, each group in start order, by first appearance. */
+function groupByLabel(tree: TraceTree, nodes: readonly number[]): (readonly number[])[] {
+  const { facts } = tree;
+  // Calls of one shape usually share one label (a loop): no map and no copy for them.
+  const firstLabel = facts.callLabel(nodes[0]!);
+  let sameAsFirst = 1;
+  while (sameAsFirst < nodes.length && facts.callLabel(nodes[sameAsFirst]!) === firstLabel) {
+    sameAsFirst++;
   }
-  const groups = new Map<string, TraceNode[]>();
-  for (const node of nodes) {
-    const key = keyOf(node);
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [node]);
+  if (sameAsFirst === nodes.length) return [nodes];
+  const groups = new Map<string, number[]>([[firstLabel, nodes.slice(0, sameAsFirst)]]);
+  for (let i = sameAsFirst; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    const label = facts.callLabel(node);
+    const group = groups.get(label);
+    if (group === undefined) groups.set(label, [node]);
     else group.push(node);
   }
-  return groups;
+  return [...groups.values()];
 }

@@ -81,4 +81,25 @@ describe('error_origin', () => {
     assert.deepEqual(finding!.spanIds, [root.spanId]);
     assert.match(finding!.summary, /the root span$/);
   });
+
+  it('finds the origin at the bottom of a deep chain of failures, each with a failed leaf beside', () => {
+    // Every failed leaf reaches the root through all the failed spans above it: walking up
+    // from each one would take quadratic time on a chain this deep.
+    const t = new TraceBuilder();
+    let parent = t.span({ name: 'level 0', startMs: 0, durationMs: 20_000, error: 'boom' });
+    for (let level = 1; level < 20_000; level++) {
+      t.span({ parent, name: 'leaf', startMs: level, durationMs: 0.5, error: 'boom' });
+      parent = t.span({
+        parent,
+        name: `level ${level}`,
+        startMs: level,
+        durationMs: 20_000 - level,
+        error: 'boom',
+      });
+    }
+    const [finding, ...rest] = found(t);
+    assert.equal(rest.length, 0);
+    assert.equal(finding!.spanIds[0], parent.spanId);
+    assert.equal(finding!.spanIds.length, 20_000);
+  });
 });

@@ -1,24 +1,56 @@
 import { formatDuration } from '../format-duration.ts';
-import { isSameCall } from '../span-facts.ts';
-import type { TraceNode } from '../trace-tree.ts';
+import type { TraceTree } from '../trace-tree.ts';
 import { clip, type Detection, type Detector, detection, nameOf } from './detector.ts';
 
-function errorText(node: TraceNode): string {
-  const { facts } = node;
+function errorText(tree: TraceTree, node: number): string {
+  const { facts } = tree;
+  const httpStatus = facts.httpStatus(node);
+  const grpcStatus = facts.grpcStatus(node);
+  const message = tree.span(node).status.message;
   const parts: string[] = [];
-  if (facts.httpStatus !== undefined && facts.httpStatus >= 400)
-    parts.push(`HTTP ${facts.httpStatus}`);
-  if (facts.grpcStatus !== undefined && facts.grpcStatus !== 0)
-    parts.push(`gRPC code ${facts.grpcStatus}`);
-  if (node.span.status.message !== '') parts.push(`"${clip(node.span.status.message, 60)}"`);
+  if (httpStatus !== undefined && httpStatus >= 400) parts.push(`HTTP ${httpStatus}`);
+  if (grpcStatus !== undefined && grpcStatus !== 0) parts.push(`gRPC code ${grpcStatus}`);
+  if (message !== '') parts.push(`"${clip(message, 60)}"`);
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
 /** The unbroken line of failed ancestors above `node`, nearest first. */
-function failedAncestors(node: TraceNode): TraceNode[] {
-  const ancestors: TraceNode[] = [];
-  for (let at = node.parent; at?.facts.failed; at = at.parent) ancestors.push(at);
+function failedAncestors(tree: TraceTree, node: number): number[] {
+  const ancestors: number[] = [];
+  for (let at = tree.parent[node]!; at >= 0 && tree.facts.failed(at); at = tree.parent[at]!) {
+    ancestors.push(at);
+  }
   return ancestors;
+}
+
+function hasFailedChild(tree: TraceTree, node: number): boolean {
+  const { facts, subtreeEnd } = tree;
+  for (let child = node + 1; child < subtreeEnd[node]!; child = subtreeEnd[child]!) {
+    if (facts.failed(child)) return true;
+  }
+  return false;
+}
+
+/**
+ * Failed spans without a failed child, by the failed root their error reached through an unbroken
+ * line of failed ancestors. The top of each span's line is carried down the tree in pre-order,
+ * so that a deep failed chain is not walked up once per span in it.
+ */
+function findCandidates(tree: TraceTree): Map<number, number[]> {
+  const { facts, parent } = tree;
+  const failedTop = new Int32Array(tree.size);
+  const candidatesByRoot = new Map<number, number[]>();
+  for (let node = 0; node < tree.size; node++) {
+    if (!facts.failed(node)) continue;
+    const up = parent[node]!;
+    const top = up >= 0 && facts.failed(up) ? failedTop[up]! : node;
+    failedTop[node] = top;
+    if (parent[top]! >= 0 || hasFailedChild(tree, node)) continue;
+    const candidates = candidatesByRoot.get(top);
+    if (candidates === undefined) candidatesByRoot.set(top, [node]);
+    else candidates.push(node);
+  }
+  return candidatesByRoot;
 }
 
 /**
@@ -34,43 +66,37 @@ function failedAncestors(node: TraceNode): TraceNode[] {
  * result.
  */
 export const detectErrorOrigin: Detector = (context) => {
+  const { tree } = context;
+  const { facts } = tree;
   // Most requests succeed: then no span needs looking at.
-  if (!context.tree.roots.some((root) => root.facts.failed)) return [];
-  const candidatesByRoot = new Map<TraceNode, TraceNode[]>();
-  for (let nodeIndex = 0; nodeIndex < context.tree.nodes.length; nodeIndex++) {
-    const node = context.tree.nodes[nodeIndex]!;
-    if (!node.facts.failed) continue;
-    if (node.children.some((child) => child.facts.failed)) continue;
-    const ancestors = failedAncestors(node);
-    const top = ancestors[ancestors.length - 1] ?? node;
-    if (top.parent !== undefined) continue;
-    const candidates = candidatesByRoot.get(top);
-    if (candidates === undefined) candidatesByRoot.set(top, [node]);
-    else candidates.push(node);
-  }
+  if (!tree.roots.some((root) => facts.failed(root))) return [];
+  const candidatesByRoot = findCandidates(tree);
 
   const detections: Detection[] = [];
   for (const [root, candidates] of candidatesByRoot) {
     let origin = candidates[0]!;
     for (const candidate of candidates) {
       if (
-        candidate.depth > origin.depth ||
-        (candidate.depth === origin.depth && candidate.endNs > origin.endNs)
+        tree.depth[candidate]! > tree.depth[origin]! ||
+        (tree.depth[candidate] === tree.depth[origin] &&
+          tree.endNs[candidate]! > tree.endNs[origin]!)
       ) {
         origin = candidate;
       }
     }
     const sameCall = candidates.filter(
       (node) =>
-        node !== origin && node.service === origin.service && isSameCall(node.facts, origin.facts),
+        node !== origin &&
+        tree.service(node) === tree.service(origin) &&
+        facts.isSameCall(node, origin),
     );
-    const ancestors = failedAncestors(origin);
+    const ancestors = failedAncestors(tree, origin);
     const times = sameCall.length > 0 ? ` (${sameCall.length + 1} times)` : '';
     const propagation =
       ancestors.length === 0
         ? ', the root span'
-        : `, and the error propagated through ${ancestors.length} span${ancestors.length > 1 ? 's' : ''} up to ${nameOf(root)}, the root`;
-    const impactNs = [origin, ...sameCall].reduce((sum, node) => sum + node.durationNs, 0);
+        : `, and the error propagated through ${ancestors.length} span${ancestors.length > 1 ? 's' : ''} up to ${nameOf(tree, root)}, the root`;
+    const impactNs = [origin, ...sameCall].reduce((sum, node) => sum + tree.durationNs[node]!, 0);
     detections.push(
       detection(context, {
         kind: 'error_origin',
@@ -78,7 +104,7 @@ export const detectErrorOrigin: Detector = (context) => {
         anchor: origin,
         impactNs,
         severity: 'critical',
-        summary: `The error started in ${nameOf(origin)}${errorText(origin)}${times} after ${formatDuration(origin.durationNs)}${propagation}`,
+        summary: `The error started in ${nameOf(tree, origin)}${errorText(tree, origin)}${times} after ${formatDuration(tree.durationNs[origin]!)}${propagation}`,
       }),
     );
   }

@@ -1,64 +1,77 @@
 import { formatDuration } from '../format-duration.ts';
-import type { TraceNode } from '../trace-tree.ts';
+import type { TraceTree } from '../trace-tree.ts';
 import { type Detection, type Detector, detection, median, nameOf } from './detector.ts';
 
 /**
- * Children that overlap one another transitively, in start order, keeping only clusters of at
- * least `minSize` (the others are never copied out: most parents run their children in sequence).
+ * The children of `parent` that overlap one another transitively, in start order, keeping only
+ * clusters of at least `minSize` (the others are never copied out: most parents run their
+ * children in sequence).
  */
-function overlappingClusters(children: readonly TraceNode[], minSize: number): TraceNode[][] {
-  const clusters: TraceNode[][] = [];
-  let clusterStart = 0;
+function overlappingClusters(tree: TraceTree, parent: number, minSize: number): number[][] {
+  const { startNs, endNs, subtreeEnd } = tree;
+  const end = subtreeEnd[parent]!;
+  const clusters: number[][] = [];
+  let clusterFirst = parent + 1;
+  let clusterSize = 0;
   let clusterEnd = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i <= children.length; i++) {
-    const child = children[i];
-    if (child === undefined || (i > clusterStart && child.startNs >= clusterEnd)) {
-      if (i - clusterStart >= minSize) clusters.push(children.slice(clusterStart, i));
-      clusterStart = i;
+  for (let child = parent + 1; ; child = subtreeEnd[child]!) {
+    const done = child >= end;
+    if (done || (clusterSize > 0 && startNs[child]! >= clusterEnd)) {
+      if (clusterSize > 0 && clusterSize >= minSize) {
+        const cluster: number[] = [];
+        for (let c = clusterFirst; c !== child; c = subtreeEnd[c]!) cluster.push(c);
+        clusters.push(cluster);
+      }
+      clusterFirst = child;
+      clusterSize = 0;
       clusterEnd = Number.NEGATIVE_INFINITY;
     }
-    if (child !== undefined) clusterEnd = Math.max(clusterEnd, child.endNs);
+    if (done) return clusters;
+    clusterSize++;
+    clusterEnd = Math.max(clusterEnd, endNs[child]!);
   }
-  return clusters;
 }
 
 /**
  * fan_out: a parent with at least `minChildren` children running in parallel (all overlapping
  * the slowest) where the slowest finishes last, so the parent waits for it, and takes at least
- * `minSlowestToMedian` times the median of its siblings. The finding lists the slowest child, the
- * parent, then the other children. Impact: the slowest minus that median,
- * what the parent would save if the straggler were as fast as the others.
+ * `minSlowestToMedian` times the median of its siblings. The finding lists the slowest child,
+ * the parent, then the other children. Impact: the slowest minus that median, what the parent
+ * would save if the straggler were as fast as the others.
  */
 export const detectFanOut: Detector = (context) => {
+  const { tree } = context;
+  const { startNs, endNs, durationNs } = tree;
   const { minChildren, minSlowestToMedian } = context.options.fanOut;
   const detections: Detection[] = [];
-  for (let nodeIndex = 0; nodeIndex < context.tree.nodes.length; nodeIndex++) {
-    const parent = context.tree.nodes[nodeIndex]!;
-    if (parent.children.length < minChildren) continue;
-    for (const cluster of overlappingClusters(parent.children, minChildren)) {
+  for (let parent = 0; parent < tree.size; parent++) {
+    if (tree.childCount[parent]! < minChildren) continue;
+    for (const cluster of overlappingClusters(tree, parent, minChildren)) {
       let slowest = cluster[0]!;
-      let clusterEnd = slowest.endNs;
+      let clusterEnd = endNs[slowest]!;
       for (const child of cluster) {
-        clusterEnd = Math.max(clusterEnd, child.endNs);
-        if (child.durationNs > slowest.durationNs) slowest = child;
+        clusterEnd = Math.max(clusterEnd, endNs[child]!);
+        if (durationNs[child]! > durationNs[slowest]!) slowest = child;
       }
-      if (slowest.endNs < clusterEnd) continue;
+      if (endNs[slowest]! < clusterEnd) continue;
       const parallel = cluster.filter(
         (child) =>
-          child === slowest || (child.startNs < slowest.endNs && child.endNs > slowest.startNs),
+          child === slowest ||
+          (startNs[child]! < endNs[slowest]! && endNs[child]! > startNs[slowest]!),
       );
       if (parallel.length < minChildren) continue;
       const siblings = parallel.filter((child) => child !== slowest);
-      const medianNs = median(siblings.map((child) => child.durationNs));
-      if (slowest.durationNs <= 0 || slowest.durationNs < minSlowestToMedian * medianNs) continue;
-      const impactNs = slowest.durationNs - medianNs;
+      const medianNs = median(siblings.map((child) => durationNs[child]!));
+      const slowestNs = durationNs[slowest]!;
+      if (slowestNs <= 0 || slowestNs < minSlowestToMedian * medianNs) continue;
+      const impactNs = slowestNs - medianNs;
       detections.push(
         detection(context, {
           kind: 'fan_out',
           nodes: [slowest, parent, ...siblings],
           anchor: slowest,
           impactNs,
-          summary: `${nameOf(parent)} waited ${formatDuration(slowest.durationNs)} for ${nameOf(slowest)}, the slowest of ${parallel.length} parallel calls whose median took ${formatDuration(medianNs)}`,
+          summary: `${nameOf(tree, parent)} waited ${formatDuration(slowestNs)} for ${nameOf(tree, slowest)}, the slowest of ${parallel.length} parallel calls whose median took ${formatDuration(medianNs)}`,
         }),
       );
     }

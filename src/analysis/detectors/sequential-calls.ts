@@ -1,6 +1,6 @@
 import { formatDuration } from '../format-duration.ts';
-import type { TraceNode } from '../trace-tree.ts';
 import {
+  callsAmong,
   clip,
   type Detection,
   type Detector,
@@ -14,39 +14,46 @@ import {
  * sequential_calls: at least `minCalls` sibling client calls to different operations, each at
  * least `minCallNs`, running one after another, where running them in parallel would save at
  * least `minSavingNs` and `minSavingFraction` of the parent. Calls whose operation repeats under
- * the parent are left to n_plus_one and retry_storm. The finding lists the calls, then the parent. Impact: the sum of the calls minus the
- * longest (the time the run would take in parallel).
+ * the parent are left to n_plus_one and retry_storm. The finding lists the calls, then the
+ * parent. Impact: the sum of the calls minus the longest (the time the run would take in
+ * parallel).
  */
 export const detectSequentialCalls: Detector = (context) => {
+  const { tree } = context;
+  const { facts, durationNs, subtreeEnd } = tree;
   const { minCalls, minCallNs, minSavingNs, minSavingFraction } = context.options.sequentialCalls;
   const detections: Detection[] = [];
-  for (let nodeIndex = 0; nodeIndex < context.tree.nodes.length; nodeIndex++) {
-    const parent = context.tree.nodes[nodeIndex]!;
-    if (parent.children.length < minCalls) continue;
-    const calls = parent.children.filter((child) => child.facts.isCall);
-    if (calls.length < minCalls) continue;
-    // Only long calls can form a run: skip the parent before normalising anything if too few.
+  // Marks the calls whose operation repeats under the parent being looked at.
+  const repeated = new Uint8Array(tree.size);
+  for (let parent = 0; parent < tree.size; parent++) {
+    if (tree.childCount[parent]! < minCalls) continue;
+    // Only long calls can form a run: skip the parent before allocating or normalising anything
+    // if too few.
     let longCalls = 0;
-    for (const call of calls) if (call.durationNs >= minCallNs) longCalls++;
+    for (let child = parent + 1; child < subtreeEnd[parent]!; child = subtreeEnd[child]!) {
+      if (durationNs[child]! >= minCallNs && facts.isCall(child)) longCalls++;
+    }
     if (longCalls < minCalls) continue;
+    const calls = callsAmong(tree, parent, minCalls)!;
     // Calls whose operation repeats under the parent belong to a loop or a retry.
-    const repeated = new Set<TraceNode>();
-    for (const group of groupSameCalls(calls, 2)) for (const call of group) repeated.add(call);
-    const eligible = calls.filter((call) => call.durationNs >= minCallNs && !repeated.has(call));
+    const groups = groupSameCalls(tree, calls, 2);
+    for (const group of groups) for (const call of group) repeated[call] = 1;
+    const eligible = calls.filter((call) => durationNs[call]! >= minCallNs && repeated[call] === 0);
+    for (const group of groups) for (const call of group) repeated[call] = 0;
     if (eligible.length < minCalls) continue;
 
-    const report = (run: readonly TraceNode[]) => {
+    const report = (run: readonly number[]) => {
       if (run.length < minCalls) return;
       let totalNs = 0;
       let longestNs = 0;
       for (const call of run) {
-        totalNs += call.durationNs;
-        longestNs = Math.max(longestNs, call.durationNs);
+        totalNs += durationNs[call]!;
+        longestNs = Math.max(longestNs, durationNs[call]!);
       }
       const savingNs = totalNs - longestNs;
-      if (savingNs < minSavingNs || savingNs < minSavingFraction * parent.durationNs) return;
+      if (savingNs < minSavingNs || savingNs < minSavingFraction * durationNs[parent]!) return;
       const steps = run.map(
-        (call) => `${clip(call.facts.callLabel, 40)} ${formatDuration(call.durationNs)}`,
+        (call) => `${clip(facts.callLabel(call), 40)} ${formatDuration(durationNs[call]!)}`,
       );
       detections.push(
         detection(context, {
@@ -54,17 +61,17 @@ export const detectSequentialCalls: Detector = (context) => {
           nodes: [...run, parent],
           anchor: parent,
           impactNs: savingNs,
-          service: parent.service,
-          operation: parent.operation,
-          summary: `${run.length} calls from ${nameOf(parent)} ran one after another (${steps.join(', then ')}: ${formatDuration(totalNs)}); in parallel they would take ${formatDuration(longestNs)}, saving about ${formatDuration(savingNs)}`,
+          service: tree.service(parent),
+          operation: tree.operation(parent),
+          summary: `${run.length} calls from ${nameOf(tree, parent)} ran one after another (${steps.join(', then ')}: ${formatDuration(totalNs)}); in parallel they would take ${formatDuration(longestNs)}, saving about ${formatDuration(savingNs)}`,
         }),
       );
     };
 
-    let run: TraceNode[] = [];
+    let run: number[] = [];
     for (const call of eligible) {
       const last = run[run.length - 1];
-      if (last !== undefined && !runsAfter(last, call)) {
+      if (last !== undefined && !runsAfter(tree, last, call)) {
         report(run);
         run = [];
       }

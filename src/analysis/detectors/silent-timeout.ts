@@ -18,20 +18,23 @@ export function roundTimeoutNear(
  * span's duration, which failing fast would save.
  */
 export const detectSilentTimeout: Detector = (context) => {
+  const { tree } = context;
+  const { facts, durationNs } = tree;
   const { minDurationNs, minParentFraction, roundTimeoutsNs, roundTolerance } =
     context.options.silentTimeout;
   const detections: Detection[] = [];
-  for (let nodeIndex = 0; nodeIndex < context.tree.nodes.length; nodeIndex++) {
-    const node = context.tree.nodes[nodeIndex]!;
-    const parent = node.parent;
-    if (parent === undefined || node.children.length > 0 || node.durationNs < minDurationNs)
-      continue;
-    if (node.durationNs < minParentFraction * parent.durationNs || node.facts.hasEvents) continue;
-    const roundTimeout = roundTimeoutNear(node.durationNs, roundTimeoutsNs, roundTolerance);
-    const errored = node.facts.failed || node.facts.timedOut;
+  for (let node = 0; node < tree.size; node++) {
+    const parent = tree.parent[node]!;
+    const nodeNs = durationNs[node]!;
+    if (parent < 0 || tree.childCount[node]! > 0 || nodeNs < minDurationNs) continue;
+    const parentNs = durationNs[parent]!;
+    if (nodeNs < minParentFraction * parentNs || facts.hasEvents(node)) continue;
+    const roundTimeout = roundTimeoutNear(nodeNs, roundTimeoutsNs, roundTolerance);
+    const timedOut = facts.timedOut(node);
+    const errored = facts.failed(node) || timedOut;
     if (!errored && roundTimeout === undefined) continue;
     const ending = errored
-      ? node.facts.timedOut
+      ? timedOut
         ? 'timed out'
         : 'ended in an error'
       : `ended right on a ${formatDuration(roundTimeout!)} limit`;
@@ -42,8 +45,8 @@ export const detectSilentTimeout: Detector = (context) => {
         kind: 'silent_timeout',
         nodes: [node],
         anchor: node,
-        impactNs: node.durationNs,
-        summary: `${nameOf(node)} waited ${formatDuration(node.durationNs)} (${formatShare(node.durationNs, parent.durationNs)} of ${nameOf(parent)}) with no child spans or events and ${ending}${onLimit}`,
+        impactNs: nodeNs,
+        summary: `${nameOf(tree, node)} waited ${formatDuration(nodeNs)} (${formatShare(nodeNs, parentNs)} of ${nameOf(tree, parent)}) with no child spans or events and ${ending}${onLimit}`,
       }),
     );
   }

@@ -2,23 +2,28 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TraceBuilder } from '../../test/support/trace-builder.ts';
 import { SpanKind } from '../model/span.ts';
-import { assembleTraceTree, isInSubtree, type TraceTree } from './trace-tree.ts';
+import { assembleTraceTree } from './assemble-trace-tree.ts';
+import type { TraceTree } from './trace-tree.ts';
 
 /** Every structural promise of a tree: pre-order numbering, subtree ranges, depths, links. */
 function assertWellFormed(tree: TraceTree): void {
-  tree.nodes.forEach((node, i) => {
-    assert.equal(node.index, i);
-    assert.equal(node.depth, node.parent === undefined ? 0 : node.parent.depth + 1);
-    for (const child of node.children) {
-      assert.equal(child.parent, node);
-      assert.ok(isInSubtree(child, node));
+  for (let node = 0; node < tree.size; node++) {
+    const parent = tree.parent[node]!;
+    assert.equal(tree.depth[node], parent < 0 ? 0 : tree.depth[parent]! + 1);
+    const children = tree.children(node);
+    assert.equal(tree.childCount[node], children.length);
+    for (const child of children) {
+      assert.equal(tree.parent[child], node);
+      assert.ok(tree.isInSubtree(child, node));
     }
-    for (let c = 1; c < node.children.length; c++) {
-      assert.ok(node.children[c - 1]!.startNs <= node.children[c]!.startNs);
+    for (let c = 1; c < children.length; c++) {
+      assert.ok(tree.startNs[children[c - 1]!]! <= tree.startNs[children[c]!]!);
     }
-    assert.ok(node.subtreeEnd > node.index && node.subtreeEnd <= tree.nodes.length);
-  });
-  for (const root of tree.roots) assert.equal(root.parent, undefined);
+    assert.ok(tree.subtreeEnd[node]! > node && tree.subtreeEnd[node]! <= tree.size);
+    assert.equal(tree.facts.kind(node), tree.span(node).kind);
+    assert.equal(tree.spanId(node), tree.span(node).spanId);
+  }
+  for (const root of tree.roots) assert.equal(tree.parent[root], -1);
 }
 
 describe('assembleTraceTree', () => {
@@ -30,11 +35,11 @@ describe('assembleTraceTree', () => {
     const tree = assembleTraceTree(t.spans);
     assertWellFormed(tree);
     assert.deepEqual(
-      tree.nodes.map((n) => n.operation),
+      [0, 1, 2].map((node) => tree.operation(node)),
       ['root', 'early', 'late'],
     );
-    assert.equal(tree.nodes[1]!.startNs, 10_000_000);
-    assert.equal(tree.nodes[1]!.durationNs, 10_000_000);
+    assert.equal(tree.startNs[1], 10_000_000);
+    assert.equal(tree.durationNs[1], 10_000_000);
     assert.deepEqual(tree.orphanSpanIds, []);
     assert.deepEqual(tree.problems, []);
   });
@@ -54,7 +59,7 @@ describe('assembleTraceTree', () => {
     assert.equal(tree.roots.length, 2);
     assert.deepEqual(tree.orphanSpanIds, [orphan.spanId]);
     assert.deepEqual(tree.missingParentIds, ['aaaaaaaaaaaaaaaa']);
-    assert.equal(tree.byId.get(orphan.spanId)!.children.length, 1);
+    assert.equal(tree.childCount[tree.nodeOf(orphan.spanId)], 1);
     assert.match(tree.problems.join('\n'), /1 span\(s\) whose parent never arrived/);
   });
 
@@ -62,7 +67,7 @@ describe('assembleTraceTree', () => {
     const t = new TraceBuilder();
     const root = t.span({ name: 'root', startMs: 0, durationMs: 100 });
     const tree = assembleTraceTree([...t.spans, { ...root }]);
-    assert.equal(tree.nodes.length, 1);
+    assert.equal(tree.size, 1);
     assert.match(tree.problems.join('\n'), /1 exact duplicate/);
   });
 
@@ -88,13 +93,13 @@ describe('assembleTraceTree', () => {
     t.span({ parent: client, service: 'backend', name: 'query', startMs: 20, durationMs: 10 });
     const tree = assembleTraceTree(t.spans);
     assertWellFormed(tree);
-    const clientNode = tree.byId.get(client.spanId)!;
-    assert.equal(clientNode.span, client);
-    assert.equal(clientNode.children.length, 1);
-    const serverNode = clientNode.children[0]!;
-    assert.equal(serverNode.span, server);
+    const clientNode = tree.nodeOf(client.spanId);
+    assert.equal(tree.span(clientNode), client);
+    assert.equal(tree.childCount[clientNode], 1);
+    const [serverNode] = tree.children(clientNode);
+    assert.equal(tree.span(serverNode!), server);
     assert.deepEqual(
-      serverNode.children.map((n) => n.operation),
+      tree.children(serverNode!).map((node) => tree.operation(node)),
       ['query'],
     );
     assert.deepEqual(tree.problems, []);
@@ -107,8 +112,8 @@ describe('assembleTraceTree', () => {
     t.span({ parent: root, spanId: a.spanId, name: 'b', startMs: 30, durationMs: 10 });
     const tree = assembleTraceTree(t.spans);
     assertWellFormed(tree);
-    assert.equal(tree.nodes.length, 3);
-    assert.equal(tree.byId.get(a.spanId)!.operation, 'a');
+    assert.equal(tree.size, 3);
+    assert.equal(tree.operation(tree.nodeOf(a.spanId)), 'a');
     assert.match(tree.problems.join('\n'), /used by more than one span; kept apart/);
   });
 
@@ -116,7 +121,7 @@ describe('assembleTraceTree', () => {
     const t = new TraceBuilder();
     t.span({ name: 'backwards', startMs: 10, durationMs: -5 });
     const tree = assembleTraceTree(t.spans);
-    assert.equal(tree.nodes[0]!.durationNs, 0);
+    assert.equal(tree.durationNs[0], 0);
     assert.match(tree.problems.join('\n'), /ends before it starts/);
   });
 
@@ -156,7 +161,7 @@ describe('assembleTraceTree', () => {
     t.span({ parent: 'c000000000000002', name: 'hanging', startMs: 4, durationMs: 1 });
     const tree = assembleTraceTree(t.spans);
     assertWellFormed(tree);
-    assert.equal(tree.nodes.length, 5);
+    assert.equal(tree.size, 5);
     assert.equal(tree.roots.length, 2);
     assert.match(tree.problems.join('\n'), /cycle of parents/);
   });
@@ -180,19 +185,19 @@ describe('assembleTraceTree', () => {
     };
     const tree = assembleTraceTree([producer, linked]);
     assert.deepEqual(tree.linkedFrom.get(producer.spanId), [consumer.spanId]);
-    assert.equal(tree.byId.get(consumer.spanId)!.facts.kind, SpanKind.consumer);
+    assert.equal(tree.facts.kind(tree.nodeOf(consumer.spanId)), SpanKind.consumer);
   });
 
   it('assembles an empty trace and a 50,000-level chain without overflowing the stack', () => {
-    assert.equal(assembleTraceTree([]).nodes.length, 0);
+    assert.equal(assembleTraceTree([]).size, 0);
     const t = new TraceBuilder();
     let parent = t.span({ startMs: 0, durationMs: 100_000 });
     for (let i = 1; i < 50_000; i++) {
       parent = t.span({ parent, startMs: i / 1000, durationMs: 100_000 - i / 500 });
     }
     const tree = assembleTraceTree(t.spans);
-    assert.equal(tree.nodes.length, 50_000);
-    assert.equal(tree.nodes[49_999]!.depth, 49_999);
-    assert.equal(tree.nodes[0]!.subtreeEnd, 50_000);
+    assert.equal(tree.size, 50_000);
+    assert.equal(tree.depth[49_999], 49_999);
+    assert.equal(tree.subtreeEnd[0], 50_000);
   });
 });
