@@ -6,8 +6,8 @@ import {
   type ServiceDefinition,
   type sendUnaryData,
 } from '@grpc/grpc-js';
-import { decodeOtlpTracesProtobuf } from '../ingest/otlp/decode-protobuf.ts';
 import { encodeExportResponseProtobuf, errorMessageOf } from '../ingest/otlp/export-response.ts';
+import { storeOtlpTracesProtobuf } from '../ingest/otlp/store-protobuf.ts';
 import type { SpanWriter } from '../ingest/span-writer.ts';
 import { failureOf } from './error-mapping.ts';
 import type { Logger } from './logger.ts';
@@ -70,9 +70,8 @@ export function createOtlpGrpcServer({ writer, maxRequestBytes, logger }: OtlpGr
 }
 
 async function exportTraces(request: Uint8Array, writer: SpanWriter): Promise<Uint8Array> {
-  const batch = decodeOtlpTracesProtobuf(request);
-  await writer.write(batch.spans);
-  return encodeExportResponseProtobuf(batch.rejectedSpans, errorMessageOf(batch));
+  const outcome = await storeOtlpTracesProtobuf(request, writer);
+  return encodeExportResponseProtobuf(outcome.rejectedSpans, errorMessageOf(outcome));
 }
 
 /** Binds and starts the server; resolves with the port it listens on. */

@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
 import type { DecodedBatch } from '../ingest/decoded-batch.ts';
 import { decodeOtlpTracesJson } from '../ingest/otlp/decode-json.ts';
-import { decodeOtlpTracesProtobuf } from '../ingest/otlp/decode-protobuf.ts';
 import {
   encodeExportResponseProtobuf,
   errorMessageOf,
   exportResponseJson,
 } from '../ingest/otlp/export-response.ts';
+import { storeOtlpTracesProtobuf } from '../ingest/otlp/store-protobuf.ts';
 import { readBody } from '../ingest/read-body.ts';
 import type { SpanWriter } from '../ingest/span-writer.ts';
 import {
@@ -53,7 +53,10 @@ export function otlpHttpRoutes({ writer, maxRequestBytes, logger }: IngestRouteO
         c.req.header('content-encoding'),
         maxRequestBytes,
       );
-      const batch = encoding === 'protobuf' ? decodeOtlpTracesProtobuf(body) : decodeJson(body);
+      if (encoding === 'protobuf') {
+        return exportResponse(encoding, await storeOtlpTracesProtobuf(body, writer));
+      }
+      const batch = decodeJson(body);
       await writer.write(batch.spans);
       return exportResponse(encoding, batch);
     } catch (error) {
@@ -80,7 +83,10 @@ export function otlpHttpRoutes({ writer, maxRequestBytes, logger }: IngestRouteO
   return app;
 }
 
-function exportResponse(encoding: OtlpEncoding, batch: DecodedBatch): Response {
+function exportResponse(
+  encoding: OtlpEncoding,
+  batch: Pick<DecodedBatch, 'rejectedSpans' | 'errors'>,
+): Response {
   const message = errorMessageOf(batch);
   if (encoding === 'protobuf') {
     return new Response(encodeExportResponseProtobuf(batch.rejectedSpans, message), {

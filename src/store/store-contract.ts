@@ -43,6 +43,7 @@ export function storeContractTests(name: string, open: () => Promise<TraceStore>
       await store.write([root, child]);
       assert.deepEqual(bySpanId(await store.getTraces([traceId])), bySpanId([root, child]));
       assert.deepEqual(await store.getTraces([randomId(16)]), []);
+      assert.deepEqual(await store.getTraces(['not-a-trace-id', "1' OR '1'='1"]), []);
     });
 
     it('keeps repeated attribute keys and values of every type', async () => {
@@ -50,6 +51,23 @@ export function storeContractTests(name: string, open: () => Promise<TraceStore>
         attributes: [
           { key: 'dup', value: 'first' },
           { key: 'dup', value: 2n },
+        ],
+      });
+      await store.write([span]);
+      assert.deepEqual((await store.getTraces([span.traceId]))[0]?.attributes, span.attributes);
+    });
+
+    it('keeps the order and type of attributes in slots, repeated keys included', async () => {
+      const span = makeSpan({
+        attributes: [
+          { key: 'http.method', value: 'GET' },
+          { key: 'http.status_code', value: 599n },
+          { key: 'http.status_code', value: '599' },
+          { key: 'ratio', value: 0.5 },
+          { key: 'whole', value: 2 },
+          { key: 'flag', value: false },
+          { key: 'list', value: ['a', 1n] },
+          { key: 'text', value: 'héllo ☃' },
         ],
       });
       await store.write([span]);
@@ -127,6 +145,35 @@ export function storeContractTests(name: string, open: () => Promise<TraceStore>
         assert.deepEqual(await tag('cached', 'true'), [older.traceId]);
         assert.deepEqual(await tag('customer', 'c-1'), [other.traceId]);
         assert.deepEqual(await tag('customer', 'c-2'), []);
+      });
+
+      it("matches an attribute wherever it sits among a span's attributes, of any type", async () => {
+        const first = makeSpan({
+          service: 'slots-svc',
+          attributes: [{ key: 'peer.service', value: 'billing' }],
+        });
+        const later = makeSpan({
+          service: 'slots-svc',
+          attributes: [
+            { key: 'a', value: 1n },
+            { key: 'b', value: 2n },
+            { key: 'peer.service', value: 'billing' },
+          ],
+        });
+        const asInt = makeSpan({ service: 'slots-svc', attributes: [{ key: 'code', value: 7n }] });
+        const asText = makeSpan({
+          service: 'slots-svc',
+          attributes: [{ key: 'code', value: '7' }],
+        });
+        await store.write([first, later, asInt, asText]);
+        const tag = (key: string, value: string) =>
+          search({ service: 'slots-svc', attributes: [{ key, value }] });
+        assert.deepEqual(
+          new Set(await tag('peer.service', 'billing')),
+          new Set([first.traceId, later.traceId]),
+        );
+        assert.deepEqual(new Set(await tag('code', '7')), new Set([asInt.traceId, asText.traceId]));
+        assert.deepEqual(await tag('a', '2'), []);
       });
 
       it('matches resource attributes', async () => {
@@ -243,6 +290,7 @@ export function richSpan(): Span {
       { key: 'double', value: 3.5 },
       { key: 'whole.double', value: 2 },
       { key: 'nan', value: Number.NaN },
+      { key: 'minus.zero', value: -0 },
       { key: 'bytes', value: new Uint8Array([0, 1, 254, 255]) },
       { key: 'array', value: ['a', 1n, 1.5, true, null] },
       {

@@ -1,6 +1,7 @@
 import type { Span, SpanKind, TraceId } from '../model/span.ts';
 import type { DependencyLink, Operation } from '../query/span-reader.ts';
 import type { TraceQuery } from '../query/trace-query.ts';
+import type { RowBatchWriter } from './raw-row.ts';
 
 /**
  * The contract every store meets (memory, DuckDB, later ClickHouse); `store-contract.ts` holds
@@ -9,6 +10,8 @@ import type { TraceQuery } from '../query/trace-query.ts';
 export interface TraceStore {
   /** Resolves once the spans are durably stored; OverloadedError when the store is saturated. */
   write(spans: readonly Span[]): Promise<void>;
+  /** Optional fast path for the OTLP/protobuf decoder: a batch it fills without Span objects. */
+  rowBatch?(): RowBatchWriter;
   getTraces(traceIds: readonly TraceId[]): Promise<Span[]>;
   findTraceIds(query: TraceQuery): Promise<TraceId[]>;
   getServices(): Promise<string[]>;

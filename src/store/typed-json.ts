@@ -6,8 +6,8 @@ import { InvalidInputError } from '../model/errors.ts';
  * A compact JSON encoding of attribute values that keeps every OTLP type apart, for storage
  * columns. JSON strings, booleans and null stand for themselves; a JSON number is an int (safe
  * integers only, so `json_extract_string` yields the same text a tag search compares against);
- * `{"i":"9007199254740993"}` is a larger int, `{"d":1.5}` a double (`"NaN"`, `"Infinity"` and
- * `"-Infinity"` too), `{"b":"AAE="}` bytes, a JSON array an array, `{"k":[[key, value], ...]}`
+ * `{"i":"9007199254740993"}` is a larger int, `{"d":1.5}` a double (`"NaN"`, `"Infinity"`,
+ * `"-Infinity"` and `"-0"` as text), `{"b":"AAE="}` bytes, a JSON array an array, `{"k":[[key, value], ...]}`
  * a key-value list.
  */
 export type TypedJson =
@@ -32,6 +32,8 @@ export function toTypedJson(value: AnyValue): TypedJson {
       return Number.isSafeInteger(n) ? n : { i: value.toString() };
     }
     case 'number':
+      // JSON has no NaN or infinities, and JSON.stringify(-0) is "0": those travel as text.
+      if (Object.is(value, -0)) return { d: '-0' };
       return { d: Number.isFinite(value) ? value : String(value) };
   }
   if (value instanceof Uint8Array) return { b: bytesToBase64(value) };

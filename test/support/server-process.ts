@@ -46,12 +46,26 @@ export function removeDir(dir: string): void {
  * its listeners. The data directory is created if not given; the caller removes it.
  */
 export async function startServer(
-  options: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {},
+  options: {
+    dataDir?: string;
+    args?: string[];
+    env?: Record<string, string>;
+    /** Flags for node itself, before the script (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+    nodeArgs?: string[];
+  } = {},
 ): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
   const child = spawn(
     process.execPath,
-    [BIN, 'start', '--data-dir', dataDir, ...FREE_PORT_ARGS, ...(options.args ?? [])],
+    [
+      ...(options.nodeArgs ?? []),
+      BIN,
+      'start',
+      '--data-dir',
+      dataDir,
+      ...FREE_PORT_ARGS,
+      ...(options.args ?? []),
+    ],
     { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -11,7 +11,7 @@ import type {
 } from '../../model/span.ts';
 import type { DecodedBatch } from '../decoded-batch.ts';
 import { problemWithSpan } from '../validate-span.ts';
-import { type BatchInProgress, newBatch, recordRejection } from './batch-in-progress.ts';
+import { newBatch, recordRejection } from './batch-in-progress.ts';
 import { MAX_ANY_VALUE_DEPTH } from './limits.ts';
 import { ProtobufReader } from './protobuf-reader.ts';
 
@@ -65,19 +65,52 @@ const HEX_CHAR_CODES: number[][] = Array.from({ length: MAX_ID_BYTES_SHOWN + 1 }
  * @see https://opentelemetry.io/docs/specs/otlp/#otlphttp-request
  */
 export function decodeOtlpTracesProtobuf(body: Uint8Array): DecodedBatch {
-  const r = new ProtobufReader(body);
   const batch = newBatch();
+  walkOtlpTracesProtobuf(body, {
+    scope: () => {},
+    span: (r, resource, scope, path) => {
+      const span = decodeSpan(r, resource, scope);
+      const problem = problemWithSpan(span, path());
+      if (problem === null) batch.spans.push(span);
+      else recordRejection(batch, problem);
+    },
+  });
+  return batch;
+}
+
+/** What a walk over an export request does at each ScopeSpans and each span. */
+export interface SpanVisitor {
+  /** A ScopeSpans begins: its spans follow. */
+  scope(resource: Resource, scope: InstrumentationScope): void;
+  /**
+   * One span: `r` is at its length prefix and must be left just past the span (`decodeSpan`
+   * does that). `path()` names it for error messages: `resourceSpans[0].scopeSpans[1].spans[3]`.
+   */
+  span(
+    r: ProtobufReader,
+    resource: Resource,
+    scope: InstrumentationScope,
+    path: () => string,
+  ): void;
+}
+
+/**
+ * Walks an OTLP/protobuf `ExportTraceServiceRequest`, decoding resources and scopes and handing
+ * each span to `visitor` undecoded; for decoders that build something other than Span objects.
+ * @throws InvalidInputError for a malformed envelope, as {@link decodeOtlpTracesProtobuf}.
+ */
+export function walkOtlpTracesProtobuf(body: Uint8Array, visitor: SpanVisitor): void {
+  const r = new ProtobufReader(body);
   let resourceSpansIndex = 0;
   while (r.more()) {
     const tag = r.tag();
     if (tag === 0x0a) {
       // 1 resource_spans
-      decodeResourceSpans(r, batch, `resourceSpans[${resourceSpansIndex++}]`);
+      decodeResourceSpans(r, visitor, `resourceSpans[${resourceSpansIndex++}]`);
     } else {
       r.skipUnknown(tag, REQUEST_FIELDS, 'ExportTraceServiceRequest');
     }
   }
-  return batch;
 }
 
 /**
@@ -128,7 +161,7 @@ function forEachChild(
   }
 }
 
-function decodeResourceSpans(r: ProtobufReader, batch: BatchInProgress, path: string): void {
+function decodeResourceSpans(r: ProtobufReader, visitor: SpanVisitor, path: string): void {
   const outer = r.enter();
   const start = r.pos;
   const { headerAt, schemaUrl } = scanHeader(r, RESOURCE_SPANS_FIELDS, 'ResourceSpans');
@@ -139,7 +172,7 @@ function decodeResourceSpans(r: ProtobufReader, batch: BatchInProgress, path: st
     r.pos = headerAt;
     resource = decodeResource(r, schemaUrl);
   }
-  forEachChild(r, start, (i) => decodeScopeSpans(r, batch, resource, `${path}.scopeSpans[${i}]`));
+  forEachChild(r, start, (i) => decodeScopeSpans(r, visitor, resource, `${path}.scopeSpans[${i}]`));
   r.leave(outer);
 }
 
@@ -167,7 +200,7 @@ function decodeResource(r: ProtobufReader, schemaUrl: string): Resource {
 
 function decodeScopeSpans(
   r: ProtobufReader,
-  batch: BatchInProgress,
+  visitor: SpanVisitor,
   resource: Resource,
   path: string,
 ): void {
@@ -187,13 +220,8 @@ function decodeScopeSpans(
     r.pos = headerAt;
     scope = decodeScope(r, schemaUrl);
   }
-  const spanPath = `${path}.spans[`;
-  forEachChild(r, start, (i) => {
-    const span = decodeSpan(r, resource, scope);
-    const problem = problemWithSpan(span, `${spanPath}${i}]`);
-    if (problem === null) batch.spans.push(span);
-    else recordRejection(batch, problem);
-  });
+  visitor.scope(resource, scope);
+  forEachChild(r, start, (i) => visitor.span(r, resource, scope, () => `${path}.spans[${i}]`));
   r.leave(outer);
 }
 
@@ -233,7 +261,12 @@ function decodeScope(r: ProtobufReader, schemaUrl: string): InstrumentationScope
   };
 }
 
-function decodeSpan(r: ProtobufReader, resource: Resource, scope: InstrumentationScope): Span {
+/** One span, from its length prefix; not validated (see problemWithSpan). */
+export function decodeSpan(
+  r: ProtobufReader,
+  resource: Resource,
+  scope: InstrumentationScope,
+): Span {
   const outer = r.enter();
   let traceId = '';
   let spanId = '';

@@ -6,7 +6,7 @@ import { ProtobufWriter } from './protobuf-writer.ts';
  * The one-line `error_message` for a batch's rejected spans: its problems joined with '; ',
  * noting when more spans were rejected than problems listed. '' when nothing was rejected.
  */
-export function errorMessageOf(batch: DecodedBatch): string {
+export function errorMessageOf(batch: Pick<DecodedBatch, 'rejectedSpans' | 'errors'>): string {
   if (batch.errors.length === 0) {
     return batch.rejectedSpans === 0 ? '' : `${batch.rejectedSpans} spans rejected`;
   }

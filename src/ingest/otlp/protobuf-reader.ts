@@ -132,6 +132,11 @@ export class ProtobufReader {
     return this.view.getBigUint64(at, true);
   }
 
+  /** Moves past a fixed64 and returns where its 8 little-endian bytes start (no BigInt made). */
+  fixed64Offset(): number {
+    return this.need(8, 'fixed64');
+  }
+
   double(): number {
     const at = this.need(8, 'double');
     return this.view.getFloat64(at, true);

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { richSpan, storeContractTests } from '../store-contract.ts';
-import { DuckDbStore } from './duckdb-store.ts';
+import { batchRanges, DuckDbStore } from './duckdb-store.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -29,11 +30,38 @@ describe('duckdb store on disk', () => {
     try {
       assert.deepEqual(await second.getTraces([span.traceId]), [span]);
       assert.deepEqual(await second.getServices(), ['payment']);
+      // The search finds attributes in their slots after a reopen too.
+      const found = await second.findTraceIds({
+        attributes: [{ key: 'int', value: '-42' }],
+        limit: 5,
+      });
+      assert.deepEqual(found, [span.traceId]);
       assert.deepEqual(await second.getOperations('payment'), [
         { name: 'charge card', spanKind: 3 },
       ]);
     } finally {
       await second.close();
     }
+  });
+
+  it('refuses a data directory written in another storage layout, and leaves it as it is', async () => {
+    const dataDir = tempDir();
+    const old = await DuckDBInstance.create(join(dataDir, 'tracehound.duckdb'));
+    const connection = await old.connect();
+    await connection.run(`CREATE TABLE meta (key VARCHAR, value VARCHAR);
+      INSERT INTO meta VALUES ('schema_version', '1')`);
+    connection.closeSync();
+    old.closeSync();
+    await assert.rejects(DuckDbStore.open({ dataDir }), /storage layout 1.*another --data-dir/s);
+  });
+});
+
+describe('batchRanges', () => {
+  it('reads commits close together in one range and far apart in separate ones', () => {
+    assert.deepEqual(batchRanges([3, 5, 40, 200, 201], 64), [
+      [3, 40],
+      [200, 201],
+    ]);
+    assert.deepEqual(batchRanges([], 64), []);
   });
 });

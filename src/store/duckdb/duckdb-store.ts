@@ -1,78 +1,132 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type DuckDBAppender,
   type DuckDBConnection,
-  DuckDBDataChunk,
   DuckDBInstance,
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { StoreError, TracehoundError } from '../../model/errors.ts';
-import {
-  type InstrumentationScope,
-  type Resource,
-  type Span,
-  type SpanKind,
-  serviceNameOf,
-  type TraceId,
-} from '../../model/span.ts';
+import { isValidTraceId, type Span, type SpanKind, type TraceId } from '../../model/span.ts';
 import type { DependencyLink, Operation } from '../../query/span-reader.ts';
 import type { TraceQuery } from '../../query/trace-query.ts';
+import type { RowBatchWriter } from '../raw-row.ts';
 import type { TraceStore } from '../trace-store.ts';
-import { attributesFromJson, attributesToJson } from '../typed-json.ts';
+import { attributesFromJson } from '../typed-json.ts';
 import { WriteQueue, type WriteQueueOptions } from '../write-queue.ts';
+import { forEachSlotKey } from './attribute-slots.ts';
+import { Catalog, type CatalogChanges } from './catalog.ts';
+import { RowBatch } from './row-batch.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import { searchStatement } from './search-sql.ts';
-import { bigIntToHex, hexToBigInt, rowToSpan, SPAN_SELECT, spanToRow } from './span-rows.ts';
+import { insertFromStagingSql, stageRowBatches, stagingTableSql } from './span-chunks.ts';
+import {
+  bigIntToHex,
+  type CatalogReader,
+  hexToBigInt,
+  rowsToSpans,
+  SPAN_SELECT,
+} from './span-rows.ts';
+import { TraceLocator } from './trace-locator.ts';
 
 export interface DuckDbStoreOptions extends Partial<WriteQueueOptions> {
   /** Directory holding `tracehound.duckdb` and its write-ahead log; created if missing. */
   readonly dataDir: string;
+  /**
+   * Write-ahead log size at which DuckDB checkpoints (compresses new rows into the database
+   * file). Larger means fewer rewrites of the last, partly filled row group, fewer free blocks in
+   * the file and less CPU, but more memory and a longer log to replay after a crash. Default 64MB.
+   */
+  readonly checkpointThreshold?: string;
+  /**
+   * DuckDB's memory limit. Its buffer pool keeps blocks up to it, so this bounds the memory the
+   * store holds as the database grows. Default 256MB.
+   */
+  readonly memoryLimit?: string;
 }
 
 const DATABASE_FILE = 'tracehound.duckdb';
-/** DuckDB's vector size: a data chunk holds at most this many rows. */
-const CHUNK_ROWS = 2048;
-const SERVICE_COLUMN = 3;
 
 /**
- * The embedded default store. Writes go through a group-commit queue into DuckDB appenders in
- * data chunks (an order of magnitude faster than row appends), one transaction per group; DuckDB
- * syncs its write-ahead log on commit, so a resolved `write` survives a crash. Reads use their own connection and run while ingest goes on.
+ * Newest-first search windows, in nanoseconds back from the newest stored span: a search first
+ * looks at the last 2 seconds of spans and widens the window eightfold until it has found
+ * enough traces (or covered everything). See {@link DuckDbStore.findTraceIds}.
+ */
+const FIRST_WINDOW_NS = 2_000_000_000n;
+const WINDOW_GROWTH = 8n;
+
+/**
+ * Commits closer than this are read in one query: a row group (122,880 rows) holds a few dozen
+ * commits, so this keeps a query within a row group or two.
+ */
+const NEARBY_BATCHES = 64;
+
+/** Sorted batch numbers as [first, last] ranges, splitting where two are `gap` or more apart. */
+export function batchRanges(batches: readonly number[], gap: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (const batch of batches) {
+    const last = ranges.at(-1);
+    if (last && batch - last[1] < gap) last[1] = batch;
+    else ranges.push([batch, batch]);
+  }
+  return ranges;
+}
+
+interface Writer {
+  readonly connection: DuckDBConnection;
+  /** Appends to the connection's staging table (see span-chunks.ts). */
+  readonly appender: DuckDBAppender;
+  readonly insertSql: string;
+  readonly stagingTable: string;
+  busy: boolean;
+}
+
+/**
+ * The embedded default store (layout: schema.ts, docs/architecture.md). Writes go through a
+ * group-commit queue; each commit stages its rows and moves them into `spans` within one
+ * transaction, and DuckDB syncs its write-ahead log on commit, so a resolved `write` survives a
+ * crash. Two writer connections let one commit build its rows while the previous one waits for
+ * the disk. Reads use their own connection and run while ingest goes on. `rowBatch` is the fast
+ * path of the OTLP/protobuf decoder.
  */
 export class DuckDbStore implements TraceStore {
   readonly #instance: DuckDBInstance;
-  readonly #writer: DuckDBConnection;
   readonly #reader: DuckDBConnection;
-  readonly #queue: WriteQueue;
-  readonly #spanAppender: DuckDBAppender;
-  readonly #spanTypes: DuckDBType[];
-  /** Content hash -> resource, for everything stored (resources are few: one per process). */
-  readonly #resources = new Map<bigint, Resource>();
-  readonly #scopes = new Map<bigint, InstrumentationScope>();
-  /** service -> `kind:name` -> operation */
-  readonly #operations = new Map<string, Map<string, Operation>>();
+  readonly #writers: Writer[];
+  readonly #stagingTypes: DuckDBType[];
+  readonly #queue: WriteQueue<RowBatch>;
+  readonly #catalog = new Catalog();
+  readonly #catalogReader: CatalogReader = {
+    resource: (id) => this.#known(this.#catalog.resource(id), 'resource', id),
+    scope: (id) => this.#known(this.#catalog.scope(id), 'scope', id),
+    operation: (id) => this.#known(this.#catalog.operation(id), 'operation', id),
+    attributeKey: (id) => this.#known(this.#catalog.attributeKey(id), 'attribute key', id),
+  };
+  readonly #locator = new TraceLocator();
+  #nextBatch = 1;
+  /** Starts of the newest and oldest spans stored: newest-first search windows lie between. */
+  #newestStartNs: bigint | null = null;
+  #oldestStartNs: bigint | null = null;
   #closed = false;
 
   private constructor(
     instance: DuckDBInstance,
-    writer: DuckDBConnection,
     reader: DuckDBConnection,
-    spanAppender: DuckDBAppender,
+    writers: Writer[],
     options: DuckDbStoreOptions,
   ) {
     this.#instance = instance;
-    this.#writer = writer;
     this.#reader = reader;
-    this.#spanAppender = spanAppender;
-    this.#spanTypes = Array.from({ length: spanAppender.columnCount }, (_, i) =>
-      spanAppender.columnType(i),
+    this.#writers = writers;
+    const appender = writers[0]!.appender;
+    this.#stagingTypes = Array.from({ length: appender.columnCount }, (_, i) =>
+      appender.columnType(i),
     );
-    this.#queue = new WriteQueue((spans) => this.#commit(spans), {
+    this.#queue = new WriteQueue<RowBatch>((batches) => this.#commit(batches), {
       maxPendingSpans: options.maxPendingSpans ?? 200_000,
       retryAfterMs: options.retryAfterMs ?? 1_000,
+      maxConcurrentCommits: writers.length,
     });
   }
 
@@ -81,7 +135,13 @@ export class DuckDbStore implements TraceStore {
     const path = join(options.dataDir, DATABASE_FILE);
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await DuckDBInstance.create(path, {
+        checkpoint_threshold: options.checkpointThreshold ?? '64MB',
+        memory_limit: options.memoryLimit ?? '256MB',
+        // For new files: a trace read from disk costs a block per column, and 64 KB blocks
+        // both read faster and compress a little better than the 256 KB default.
+        default_block_size: '65536',
+      });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const hint = /lock/i.test(message)
@@ -89,74 +149,153 @@ export class DuckDbStore implements TraceStore {
         : '';
       throw new StoreError(`cannot open ${path}${hint}: ${message}`, '', { cause: error });
     }
-    const writer = await instance.connect();
-    await runStatement(writer, SCHEMA_SQL);
-    await runStatement(
-      writer,
-      `INSERT INTO meta SELECT 'schema_version', '${SCHEMA_VERSION}'
-       WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'schema_version')`,
-    );
-    const reader = await instance.connect();
-    const store = new DuckDbStore(
-      instance,
-      writer,
-      reader,
-      await writer.createAppender('spans'),
-      options,
-    );
-    await store.#loadCatalogues();
-    return store;
+    try {
+      const setup = await instance.connect();
+      await checkSchemaVersion(setup, path);
+      await runStatement(setup, SCHEMA_SQL);
+      await runStatement(
+        setup,
+        `INSERT INTO meta SELECT 'schema_version', '${SCHEMA_VERSION}'
+         WHERE NOT EXISTS (SELECT 1 FROM meta WHERE key = 'schema_version')`,
+      );
+      setup.closeSync();
+      const writers: Writer[] = [];
+      for (let i = 0; i < (options.maxConcurrentCommits ?? 2); i++) {
+        const connection = await instance.connect();
+        const staging = `staging_${i}`;
+        await runStatement(connection, stagingTableSql(staging));
+        writers.push({
+          connection,
+          appender: await connection.createAppender(staging, 'main', 'temp'),
+          insertSql: insertFromStagingSql(staging),
+          stagingTable: staging,
+          busy: false,
+        });
+      }
+      const store = new DuckDbStore(instance, await instance.connect(), writers, options);
+      await store.#load();
+      return store;
+    } catch (error) {
+      instance.closeSync();
+      throw error;
+    }
   }
 
   write(spans: readonly Span[]): Promise<void> {
-    return this.#queue.write(spans);
+    const batch = new RowBatch(spans.length);
+    for (const span of spans) batch.addSpan(span);
+    return this.#queue.write(batch, batch.count);
+  }
+
+  rowBatch(): RowBatchWriter {
+    const batch = new RowBatch();
+    return {
+      scope: (resource, scope) => batch.setOrigin(resource, scope),
+      row: (raw) => batch.addRaw(raw),
+      span: (span) => batch.addSpan(span),
+      store: () => this.#queue.write(batch, batch.count),
+    };
   }
 
   async getTraces(traceIds: readonly TraceId[]): Promise<Span[]> {
     this.#assertOpen();
-    const ids = [...new Set(traceIds)];
-    if (ids.length === 0) return [];
-    const sql = `SELECT ${SPAN_SELECT} FROM spans
-      WHERE trace_id IN (${ids.map(() => 'CAST(? AS UHUGEINT)').join(', ')})`;
-    const rows = await readRows(
-      this.#reader,
-      sql,
-      ids.map((id) => hexToBigInt(id).toString()),
-    );
-    await this.#loadMissing(rows);
-    return rows.map((row) =>
-      rowToSpan(row, this.#resources.get(row[11] as bigint)!, this.#scopes.get(row[12] as bigint)!),
-    );
+    // An id that is not one (callers validate; this keeps the literals below plain numbers)
+    // names no stored trace.
+    const ids = [...new Set(traceIds)].filter(isValidTraceId);
+    const batches = this.#locator.batchesOf(ids);
+    if (batches.length === 0) return [];
+    // Ids are validated hex, so they go in as integer literals: binding them as parameters cost
+    // about a millisecond per lookup, a fifth of the whole. `list_contains` rather than `IN`:
+    // DuckDB turns a long IN list into a join, after reading every column of every candidate row.
+    const literals = ids.map((id) => `${hexToBigInt(id)}::UHUGEINT`);
+    const idFilter =
+      literals.length === 1
+        ? `trace_id = ${literals[0]}`
+        : `list_contains([${literals}], trace_id)`;
+    // DuckDB prunes row groups by the range of a batch condition, so commits far apart are read
+    // by separate queries rather than by one that scans everything between them.
+    const rows: DuckDBValue[][] = [];
+    for (const [first, last] of batchRanges(batches, NEARBY_BATCHES)) {
+      rows.push(
+        ...(await readRows(
+          this.#reader,
+          `SELECT ${SPAN_SELECT} FROM spans WHERE batch BETWEEN ${first} AND ${last} AND ${idFilter}`,
+        )),
+      );
+    }
+    return rowsToSpans(rows, this.#catalogReader);
   }
 
+  /**
+   * Newest first, and fast on a large store: the query runs over the newest 2 seconds of spans,
+   * then 16, 128, ... until it finds `limit` traces or has covered everything. Stopping early is
+   * exact: a trace found in the window [T, newest] has its newest matching span at or after T, so
+   * it is newer than every trace not found, whose matching spans all start before T.
+   */
   async findTraceIds(query: TraceQuery): Promise<TraceId[]> {
     this.#assertOpen();
-    const { sql, params } = searchStatement(query);
-    const rows = await readRows(this.#reader, sql, params);
-    return rows.map((row) => bigIntToHex(row[0] as bigint, 32));
+    const run = async (windowStartNs?: bigint) => {
+      const statement = searchStatement(query, this.#catalog, windowStartNs);
+      if (statement === null) return [];
+      const rows = await readRows(this.#reader, statement.sql, statement.params);
+      return rows.map((row) => bigIntToHex(row[0] as bigint, 32));
+    };
+    const newest = this.#newestStartNs;
+    const oldest = this.#oldestStartNs;
+    if (newest === null || oldest === null || query.limit <= 0) return run();
+    const end =
+      query.startTimeMaxUnixNano !== undefined && query.startTimeMaxUnixNano < newest
+        ? query.startTimeMaxUnixNano
+        : newest;
+    for (let window = FIRST_WINDOW_NS; ; window *= WINDOW_GROWTH) {
+      const windowStartNs = end - window;
+      // A window reaching back to the oldest span, or to the query's own start, is the whole
+      // query.
+      if (windowStartNs <= oldest) break;
+      if (query.startTimeMinUnixNano !== undefined && windowStartNs <= query.startTimeMinUnixNano)
+        break;
+      const found = await run(windowStartNs);
+      if (found.length >= query.limit) return found;
+    }
+    return run();
   }
 
   async getServices(): Promise<string[]> {
     this.#assertOpen();
-    return [...this.#operations.keys()].sort();
+    return [
+      ...new Set(this.#catalog.operations().map(({ operation }) => operation.service)),
+    ].sort();
   }
 
   async getOperations(service: string, spanKind?: SpanKind): Promise<Operation[]> {
     this.#assertOpen();
-    return [...(this.#operations.get(service)?.values() ?? [])]
-      .filter((op) => spanKind === undefined || op.spanKind === spanKind)
+    return this.#catalog
+      .operations()
+      .map(({ operation }) => operation)
+      .filter((o) => o.service === service && (spanKind === undefined || o.kind === spanKind))
+      .map((o) => ({ name: o.name, spanKind: o.kind }))
       .sort((a, b) => a.name.localeCompare(b.name) || a.spanKind - b.spanKind);
   }
 
   async getDependencies(startUnixNano: bigint, endUnixNano: bigint): Promise<DependencyLink[]> {
     this.#assertOpen();
+    // A parent is named by its ordinal when it was stored in the same commit, by its id otherwise.
     const rows = await readRows(
       this.#reader,
-      `SELECT p.service, c.service, count(*), count(*) FILTER (WHERE c.status_code = 2)
-       FROM spans c JOIN spans p ON c.trace_id = p.trace_id AND c.parent_span_id = p.span_id
-       WHERE c.start_ns BETWEEN ? AND ? AND p.service <> c.service
-       GROUP BY ALL ORDER BY 1, 2`,
-      [startUnixNano, endUnixNano],
+      `WITH calls AS (
+         SELECT p.operation_id AS parent_op, c.operation_id AS child_op, c.status_code
+         FROM spans c JOIN spans p ON c.trace_id = p.trace_id AND c.batch = p.batch
+           AND c.parent_ordinal = p.ordinal
+         WHERE c.start_ns BETWEEN ? AND ?
+         UNION ALL
+         SELECT p.operation_id, c.operation_id, c.status_code
+         FROM spans c JOIN spans p ON c.trace_id = p.trace_id AND c.parent_span_id = p.span_id
+         WHERE c.start_ns BETWEEN ? AND ?
+       )
+       SELECT po.service, co.service, count(*), count(*) FILTER (WHERE status_code = 2)
+       FROM calls JOIN operations po ON po.id = parent_op JOIN operations co ON co.id = child_op
+       WHERE po.service <> co.service GROUP BY ALL ORDER BY 1, 2`,
+      [startUnixNano, endUnixNano, startUnixNano, endUnixNano],
     );
     return rows.map((r) => ({
       parent: r[0] as string,
@@ -171,198 +310,125 @@ export class DuckDbStore implements TraceStore {
     await this.#queue.close();
     this.#closed = true;
     try {
-      this.#spanAppender.closeSync();
-      await this.#writer.run('CHECKPOINT');
+      for (const writer of this.#writers) writer.appender.closeSync();
+      await this.#writers[0]!.connection.run('CHECKPOINT');
     } finally {
-      this.#writer.closeSync();
+      for (const writer of this.#writers) writer.connection.closeSync();
       this.#reader.closeSync();
       this.#instance.closeSync();
     }
   }
 
-  /** One group commit: new resources, scopes and operations first, then the spans. */
-  async #commit(spans: Span[]): Promise<void> {
-    const resourceIds = new Map<Resource, bigint>();
-    const scopeIds = new Map<InstrumentationScope, bigint>();
-    const newResources: unknown[][] = [];
-    const newScopes: unknown[][] = [];
-    const newOperations: unknown[][] = [];
-    for (const span of spans) {
-      if (!resourceIds.has(span.resource)) {
-        const r = span.resource;
-        const attributes = attributesToJson(r.attributes);
-        const id = hashOf(attributes, r.droppedAttributesCount, r.schemaUrl);
-        resourceIds.set(r, id);
-        if (!this.#resources.has(id)) {
-          this.#resources.set(id, r);
-          newResources.push([
-            id,
-            serviceNameOf(r),
-            attributes,
-            r.droppedAttributesCount,
-            r.schemaUrl,
-          ]);
-        }
-      }
-      if (!scopeIds.has(span.scope)) {
-        const s = span.scope;
-        const attributes = attributesToJson(s.attributes);
-        const id = hashOf(s.name, s.version, attributes, s.droppedAttributesCount, s.schemaUrl);
-        scopeIds.set(s, id);
-        if (!this.#scopes.has(id)) {
-          this.#scopes.set(id, s);
-          newScopes.push([
-            id,
-            s.name,
-            s.version,
-            attributes,
-            s.droppedAttributesCount,
-            s.schemaUrl,
-          ]);
-        }
-      }
-      const service = serviceNameOf(span.resource);
-      if (this.#rememberOperation(service, span.name, span.kind)) {
-        newOperations.push([service, span.name, span.kind]);
-      }
-    }
-    // One transaction for the whole group: all of it is stored or none, with one WAL sync.
-    await runStatement(this.#writer, 'BEGIN TRANSACTION');
+  /**
+   * One group commit, in one transaction on a free writer connection: the rows of every write
+   * gathered, sorted by trace id so that a trace's rows sit together, and the catalogue entries
+   * they introduce.
+   */
+  async #commit(batches: RowBatch[]): Promise<void> {
+    const writer = this.#writers.find((w) => !w.busy);
+    if (!writer) throw new StoreError('no free writer connection', 'commit');
+    writer.busy = true;
+    const catalog = this.#catalog.begin();
+    const batch = this.#nextBatch++;
+    const spanCount = batches.reduce((n, b) => n + b.count, 0);
     try {
-      await this.#insertRows('resources', newResources);
-      await this.#insertRows('scopes', newScopes);
-      await this.#insertRows('operations', newOperations);
-      await this.#appendSpans(spans, resourceIds, scopeIds);
-      await runStatement(this.#writer, 'COMMIT');
-    } catch (error) {
-      await this.#writer.run('ROLLBACK').catch(() => {});
-      // What was not committed must be written again next time.
-      for (const row of newResources) this.#resources.delete(row[0] as bigint);
-      for (const row of newScopes) this.#scopes.delete(row[0] as bigint);
-      for (const [service, name, kind] of newOperations) {
-        this.#operations.get(service as string)?.delete(`${kind}:${name}`);
+      await runStatement(writer.connection, 'BEGIN TRANSACTION');
+      try {
+        try {
+          stageRowBatches(writer.appender, this.#stagingTypes, batches, batch, catalog);
+          writer.appender.flushSync();
+        } catch (error) {
+          writer.appender.clear();
+          throw error;
+        }
+        // DuckDB's threads cut the text out and append the rows, off the event loop.
+        await runStatement(writer.connection, writer.insertSql);
+        await runStatement(writer.connection, `DELETE FROM ${writer.stagingTable}`);
+        await this.#insertCatalogRows(writer.connection, catalog);
+        await Promise.all(catalog.dependencies);
+        await runStatement(writer.connection, 'COMMIT');
+      } catch (error) {
+        await writer.connection.run('ROLLBACK').catch(() => {});
+        throw error;
       }
+    } catch (error) {
+      catalog.failed(error);
       throw error instanceof TracehoundError
         ? error
-        : new StoreError(`storing ${spans.length} spans failed: ${String(error)}`, 'append spans', {
+        : new StoreError(`storing ${spanCount} spans failed: ${String(error)}`, 'append spans', {
             cause: error,
           });
-    }
-  }
-
-  async #appendSpans(
-    spans: Span[],
-    resourceIds: Map<Resource, bigint>,
-    scopeIds: Map<InstrumentationScope, bigint>,
-  ): Promise<void> {
-    // Spans of one trace side by side: better compression, and a trace is read from fewer blocks.
-    spans.sort((a, b) => (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0));
-    const columnCount = this.#spanTypes.length;
-    try {
-      for (let offset = 0; offset < spans.length; offset += CHUNK_ROWS) {
-        const rowCount = Math.min(CHUNK_ROWS, spans.length - offset);
-        const columns: DuckDBValue[][] = Array.from(
-          { length: columnCount },
-          () => new Array<DuckDBValue>(rowCount),
-        );
-        for (let r = 0; r < rowCount; r++) {
-          const span = spans[offset + r]!;
-          const row = spanToRow(span, resourceIds.get(span.resource)!, scopeIds.get(span.scope)!);
-          row[SERVICE_COLUMN] = serviceNameOf(span.resource);
-          for (let c = 0; c < columnCount; c++) columns[c]![r] = row[c]!;
-        }
-        const chunk = DuckDBDataChunk.create(this.#spanTypes, rowCount);
-        chunk.setColumns(columns);
-        this.#spanAppender.appendDataChunk(chunk);
-        // Give the event loop a turn between chunks so requests keep being read.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      this.#spanAppender.flushSync();
-    } catch (error) {
-      this.#spanAppender.clear();
-      throw error;
-    }
-  }
-
-  async #insertRows(table: string, rows: unknown[][]): Promise<void> {
-    if (rows.length === 0) return;
-    const appender = await this.#writer.createAppender(table);
-    try {
-      for (const row of rows) {
-        for (const value of row) appender.appendValue(value as DuckDBValue);
-        appender.endRow();
-      }
-      appender.flushSync();
     } finally {
-      appender.closeSync();
+      writer.busy = false;
+    }
+    catalog.committed();
+    const prefixes = new Uint32Array(spanCount);
+    let at = 0;
+    for (const rows of batches) {
+      for (let row = 0; row < rows.count; row++) {
+        prefixes[at++] = rows.traceWords[row * 4]!;
+        const start = rows.startOf(row);
+        if (this.#newestStartNs === null || start > this.#newestStartNs)
+          this.#newestStartNs = start;
+        if (this.#oldestStartNs === null || start < this.#oldestStartNs)
+          this.#oldestStartNs = start;
+      }
+    }
+    this.#locator.addPrefixes(batch, prefixes);
+  }
+
+  async #insertCatalogRows(connection: DuckDBConnection, changes: CatalogChanges): Promise<void> {
+    for (const [table, rows] of Object.entries(changes.rows)) {
+      if (rows.length === 0) continue;
+      const appender = await connection.createAppender(table);
+      try {
+        for (const row of rows) {
+          for (const value of row) appender.appendValue(value as DuckDBValue);
+          appender.endRow();
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
     }
   }
 
-  #rememberOperation(service: string, name: string, kind: SpanKind): boolean {
-    let operations = this.#operations.get(service);
-    if (!operations) {
-      operations = new Map();
-      this.#operations.set(service, operations);
-    }
-    const key = `${kind}:${name}`;
-    if (operations.has(key)) return false;
-    operations.set(key, { name, spanKind: kind });
-    return true;
-  }
-
-  async #loadCatalogues(): Promise<void> {
-    for (const [service, name, kind] of await readRows(
+  /** Loads the catalog, the trace locator and where batch numbers and search windows resume. */
+  async #load(): Promise<void> {
+    for (const [id, service, name, kind] of await readRows(
       this.#reader,
-      'SELECT DISTINCT service, name, kind FROM operations',
+      'SELECT id, service, name, kind FROM operations',
     )) {
-      this.#rememberOperation(service as string, name as string, kind as SpanKind);
+      this.#catalog.loadOperation(id as number, {
+        service: service as string,
+        name: name as string,
+        kind: kind as SpanKind,
+      });
     }
-    await this.#loadResources(
-      'SELECT id, attributes, dropped_attributes_count, schema_url FROM resources',
-    );
-    await this.#loadScopes(
-      'SELECT id, name, version, attributes, dropped_attributes_count, schema_url FROM scopes',
-    );
-  }
-
-  /** Resources and scopes are cached whole; this only runs if a read races the cache. */
-  async #loadMissing(rows: DuckDBValue[][]): Promise<void> {
-    const missingResources = new Set<bigint>();
-    const missingScopes = new Set<bigint>();
-    for (const row of rows) {
-      if (!this.#resources.has(row[11] as bigint)) missingResources.add(row[11] as bigint);
-      if (!this.#scopes.has(row[12] as bigint)) missingScopes.add(row[12] as bigint);
+    for (const [id, key] of await readRows(this.#reader, 'SELECT id, key FROM attribute_keys')) {
+      this.#catalog.loadAttributeKey(id as number, key as string);
     }
-    if (missingResources.size > 0) {
-      await this.#loadResources(
-        `SELECT id, attributes, dropped_attributes_count, schema_url FROM resources
-         WHERE id IN (${[...missingResources].join(', ')})`,
-      );
+    for (const [layout] of await readRows(
+      this.#reader,
+      'SELECT DISTINCT attribute_layout FROM spans WHERE attribute_layout IS NOT NULL',
+    )) {
+      forEachSlotKey(layout as string, (id, slot) => this.#catalog.noteKeySlot(id, slot));
     }
-    if (missingScopes.size > 0) {
-      await this.#loadScopes(
-        `SELECT id, name, version, attributes, dropped_attributes_count, schema_url FROM scopes
-         WHERE id IN (${[...missingScopes].join(', ')})`,
-      );
-    }
-  }
-
-  async #loadResources(sql: string): Promise<void> {
-    for (const [id, attributes, dropped, schemaUrl] of await readRows(this.#reader, sql)) {
-      this.#resources.set(id as bigint, {
+    for (const [id, hash, attributes, dropped, schemaUrl] of await readRows(
+      this.#reader,
+      'SELECT id, hash, attributes, dropped_attributes_count, schema_url FROM resources',
+    )) {
+      this.#catalog.loadResource(id as number, hash as bigint, {
         attributes: attributesFromJson(attributes as string),
         droppedAttributesCount: dropped as number,
         schemaUrl: schemaUrl as string,
       });
     }
-  }
-
-  async #loadScopes(sql: string): Promise<void> {
-    for (const [id, name, version, attributes, dropped, schemaUrl] of await readRows(
+    for (const [id, hash, name, version, attributes, dropped, schemaUrl] of await readRows(
       this.#reader,
-      sql,
+      'SELECT id, hash, name, version, attributes, dropped_attributes_count, schema_url FROM scopes',
     )) {
-      this.#scopes.set(id as bigint, {
+      this.#catalog.loadScope(id as number, hash as bigint, {
         name: name as string,
         version: version as string,
         attributes: attributesFromJson(attributes as string),
@@ -370,6 +436,28 @@ export class DuckDbStore implements TraceStore {
         schemaUrl: schemaUrl as string,
       });
     }
+    const [summary] = await readRows(
+      this.#reader,
+      'SELECT max(batch), max(start_ns), min(start_ns) FROM spans',
+    );
+    this.#nextBatch = Number(summary?.[0] ?? 0) + 1;
+    this.#newestStartNs = (summary?.[1] as bigint | null) ?? null;
+    this.#oldestStartNs = (summary?.[2] as bigint | null) ?? null;
+    const prefixes = await readRows(
+      this.#reader,
+      `SELECT batch, list(DISTINCT (trace_id >> 96)::UINTEGER) FROM spans GROUP BY batch`,
+    );
+    for (const [batch, list] of prefixes) {
+      const values = (list as { items: DuckDBValue[] }).items as number[];
+      this.#locator.addPrefixes(batch as number, Uint32Array.from(values));
+    }
+  }
+
+  #known<T>(value: T | undefined, what: string, id: number): T {
+    if (value === undefined) {
+      throw new StoreError(`a stored span names ${what} ${id}, which is not stored`, 'read spans');
+    }
+    return value;
   }
 
   #assertOpen(): void {
@@ -377,10 +465,23 @@ export class DuckDbStore implements TraceStore {
   }
 }
 
-/** A 64-bit content hash, so that identical resources (and scopes) are stored once. */
-function hashOf(...parts: (string | number)[]): bigint {
-  const digest = createHash('sha256').update(parts.join('\u0000')).digest();
-  return digest.readBigUInt64BE(0);
+/** Refuses a data directory written with another layout, before anything is changed in it. */
+async function checkSchemaVersion(connection: DuckDBConnection, path: string): Promise<void> {
+  const tables = await readRows(
+    connection,
+    `SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()
+       AND table_name = 'meta'`,
+  );
+  if (Number(tables[0]?.[0] ?? 0) === 0) return;
+  const rows = await readRows(connection, `SELECT value FROM meta WHERE key = 'schema_version'`);
+  const version = rows[0]?.[0];
+  if (version !== undefined && version !== String(SCHEMA_VERSION)) {
+    throw new StoreError(
+      `${path} holds data in storage layout ${version}; this Tracehound reads layout ` +
+        `${SCHEMA_VERSION} only. Start it with another --data-dir (or remove this directory).`,
+      'schema version',
+    );
+  }
 }
 
 async function runStatement(connection: DuckDBConnection, sql: string): Promise<void> {

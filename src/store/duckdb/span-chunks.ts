@@ -1,0 +1,442 @@
+import { type DuckDBAppender, DuckDBDataChunk, type DuckDBType } from '@duckdb/node-api';
+import duckdb from '@duckdb/node-bindings';
+import type { Attribute } from '../../model/attributes.ts';
+import { type SpanKind, serviceNameOf } from '../../model/span.ts';
+import { attributesFromTyped, attributesToTyped } from '../typed-json.ts';
+import { keyCodeOf, REST_SLOT, SLOT_COLUMNS, TYPE_CHARS } from './attribute-slots.ts';
+import type { CatalogChanges } from './catalog.ts';
+import { type RowBatch, ValueType } from './row-batch.ts';
+
+/** DuckDB's vector size: a data chunk holds at most this many rows. */
+export const CHUNK_ROWS = 2048;
+
+/*
+ * Rows reach `spans` through a staging table, one per writer connection. Handing DuckDB a text
+ * value costs a call from JavaScript into the native library, and a span has a dozen of them,
+ * which made those calls the largest cost of ingest. So each staged row carries all of its text
+ * as ONE blob, with the start and length of each part in integer columns; every integer column
+ * of a chunk crosses in one call. `INSERT INTO spans SELECT ...` then cuts the parts out on
+ * DuckDB's own threads, off the event loop. The staging table is temporary: never logged,
+ * emptied by each commit.
+ */
+
+/** The text parts of a row, in blob order: the nullable text columns of `spans`. */
+const TEXT_PARTS = ['attribute_layout', 'extras', 'attributes', ...SLOT_COLUMNS] as const;
+const LAYOUT = 0;
+const EXTRAS = 1;
+const REST = 2;
+const FIRST_SLOT = 3;
+
+const FIXED_COLUMNS = `batch UINTEGER, trace_id UHUGEINT, ordinal UINTEGER, span_id UBIGINT,
+  parent_ordinal UINTEGER, parent_span_id UBIGINT, start_ns BIGINT, duration_ns BIGINT,
+  operation_id UINTEGER, status_code UTINYINT, flags UINTEGER, resource_id UINTEGER,
+  scope_id UINTEGER`;
+
+/** The staging table of one writer connection. */
+export function stagingTableSql(table: string): string {
+  const parts = TEXT_PARTS.map((_, k) => `s${k} UINTEGER, l${k} UINTEGER`).join(', ');
+  return `CREATE OR REPLACE TEMP TABLE ${table} (${FIXED_COLUMNS}, text BLOB, ${parts})`;
+}
+
+/** Moves the staged rows into `spans`, in order, each text part cut out of the row's blob. */
+export function insertFromStagingSql(table: string): string {
+  const texts = TEXT_PARTS.map(
+    (name, k) =>
+      `CASE WHEN l${k} IS NULL THEN NULL ELSE decode(array_slice(text, s${k} + 1, s${k} + l${k})) END AS ${name}`,
+  ).join(',\n    ');
+  return `INSERT INTO spans BY NAME SELECT batch, trace_id, ordinal, span_id, parent_ordinal,
+    parent_span_id, start_ns, duration_ns, operation_id, status_code, flags, resource_id,
+    scope_id,
+    ${texts}
+    FROM ${table}`;
+}
+
+const STAGED = {
+  batch: 0,
+  traceId: 1,
+  ordinal: 2,
+  spanId: 3,
+  parentOrdinal: 4,
+  parentSpanId: 5,
+  start: 6,
+  duration: 7,
+  operationId: 8,
+  statusCode: 9,
+  flags: 10,
+  resourceId: 11,
+  scopeId: 12,
+  text: 13,
+  firstPart: 14,
+};
+
+/*
+ * Scratch buffers for one chunk, reused: a commit fills and appends its chunks synchronously.
+ * Integer columns are written as little-endian bytes and copied into their vectors whole.
+ */
+const batchIds = new Uint32Array(CHUNK_ROWS);
+const traceIds = new Uint8Array(CHUNK_ROWS * 16);
+const ordinals = new Uint32Array(CHUNK_ROWS);
+const spanIds = new Uint8Array(CHUNK_ROWS * 8);
+const parentOrdinals = new Uint32Array(CHUNK_ROWS);
+const parentSpanIds = new Uint8Array(CHUNK_ROWS * 8);
+/** start_ns and duration_ns, BIGINT, as pairs of 32-bit halves. */
+const starts = new Uint32Array(CHUNK_ROWS * 2);
+const durations = new Uint32Array(CHUNK_ROWS * 2);
+const operationIds = new Uint32Array(CHUNK_ROWS);
+const statusCodes = new Uint8Array(CHUNK_ROWS);
+const flags = new Uint32Array(CHUNK_ROWS);
+const resourceIds = new Uint32Array(CHUNK_ROWS);
+const scopeIds = new Uint32Array(CHUNK_ROWS);
+const partStarts = TEXT_PARTS.map(() => new Uint32Array(CHUNK_ROWS));
+const partLengths = TEXT_PARTS.map(() => new Uint32Array(CHUNK_ROWS));
+/** Validity bitmasks (bit set = value present), as 64-bit words. */
+const parentOrdinalValid = new Uint8Array(CHUNK_ROWS / 8);
+const parentIdValid = new Uint8Array(CHUNK_ROWS / 8);
+const partValid = TEXT_PARTS.map(() => new Uint8Array(CHUNK_ROWS / 8));
+const timeScratch = new Uint32Array(4);
+const layoutParts: string[] = [];
+const textEncoder = new TextEncoder();
+/** The text of a chunk's rows, back to back; grows as needed. */
+let text = new Uint8Array(1 << 20);
+
+/** Layout characters per key number and value type, made once. */
+const slotLayouts: string[] = [];
+function slotLayoutOf(keyId: number, type: number): string {
+  const index = keyId * TYPE_CHARS.length + type;
+  let layout = slotLayouts[index];
+  if (layout === undefined) {
+    layout = keyCodeOf(keyId) + TYPE_CHARS[type];
+    slotLayouts[index] = layout;
+  }
+  return layout;
+}
+
+/** One row of a commit: which batch, which row in it. */
+interface RowRef {
+  readonly batch: number;
+  readonly row: number;
+}
+
+/**
+ * Stages the rows of `batches` as commit `batchNumber` through `appender` (the connection's
+ * staging table; run {@link insertFromStagingSql} next, in the same transaction), sorted by
+ * trace id so that a trace's rows sit together and its repeated id compresses. `types` are the
+ * staging table's column types; `catalog` numbers resources, scopes, operations and keys.
+ */
+export function stageRowBatches(
+  appender: DuckDBAppender,
+  types: readonly DuckDBType[],
+  batches: readonly RowBatch[],
+  batchNumber: number,
+  catalog: CatalogChanges,
+): void {
+  const refs = sortedRows(batches);
+  const { ordinal, parent } = ordinalsOf(batches, refs);
+  const origins = batches.map((b) =>
+    b.originList.map((o) => ({
+      resourceId: catalog.resourceId(o.resource),
+      scopeId: catalog.scopeId(o.scope),
+      service: serviceNameOf(o.resource),
+      /** name -> operation number by kind */
+      operations: new Map<string, number[]>(),
+    })),
+  );
+  for (let offset = 0; offset < refs.length; offset += CHUNK_ROWS) {
+    const rowCount = Math.min(CHUNK_ROWS, refs.length - offset);
+    const chunk = DuckDBDataChunk.create(types, rowCount);
+    const vector = (index: number) => duckdb.data_chunk_get_vector(chunk.chunk, index);
+    parentOrdinalValid.fill(0);
+    parentIdValid.fill(0);
+    for (const mask of partValid) mask.fill(0);
+    const textVector = vector(STAGED.text);
+    let textEnd = 0;
+    for (let out = 0; out < rowCount; out++) {
+      const i = offset + out;
+      const { batch: b, row } = refs[i]!;
+      const rows = batches[b]!;
+      const bit = 1 << (out & 7);
+      const byte = out >>> 3;
+      batchIds[out] = batchNumber;
+      const ids = rows.ids;
+      const at = row * 32;
+      for (let k = 0; k < 16; k++) traceIds[out * 16 + k] = ids[at + k]!;
+      ordinals[out] = ordinal[i]!;
+      for (let k = 0; k < 8; k++) spanIds[out * 8 + k] = ids[at + 16 + k]!;
+      if (parent[i]! >= 0) {
+        parentOrdinals[out] = parent[i]!;
+        parentOrdinalValid[byte]! |= bit;
+      } else if (rows.hasParent[row]) {
+        for (let k = 0; k < 8; k++) parentSpanIds[out * 8 + k] = ids[at + 24 + k]!;
+        parentIdValid[byte]! |= bit;
+      }
+      rows.startAndDuration(row, timeScratch, 0);
+      starts[out * 2] = timeScratch[0]!;
+      starts[out * 2 + 1] = timeScratch[1]!;
+      durations[out * 2] = timeScratch[2]!;
+      durations[out * 2 + 1] = timeScratch[3]!;
+      const origin = origins[b]![rows.origins[row]!]!;
+      const name = rows.names[row]!;
+      const kind = rows.kinds[row]!;
+      let byKind = origin.operations.get(name);
+      if (!byKind) {
+        byKind = [];
+        origin.operations.set(name, byKind);
+      }
+      let operationId = byKind[kind];
+      if (operationId === undefined) {
+        operationId = catalog.operationId(origin.service, name, kind as SpanKind);
+        byKind[kind] = operationId;
+      }
+      operationIds[out] = operationId;
+      statusCodes[out] = rows.statusCodes[row]!;
+      flags[out] = rows.flags[row]!;
+      resourceIds[out] = origin.resourceId;
+      scopeIds[out] = origin.scopeId;
+
+      // The row's text: slot values first (the layout is known once they are), then layout,
+      // extras and rest; each part's start is relative to the row's blob.
+      const rowStart = textEnd;
+      const first = rows.attributeStart[row]!;
+      const count = rows.attributeCount[row]!;
+      layoutParts.length = 0;
+      let filled = 0;
+      for (let k = 0; k < count; k++) {
+        const type = rows.valueTypes[first + k]!;
+        const keyId =
+          type === ValueType.rest ? undefined : catalog.keyIdOf(rows.keys[first + k]!, k);
+        if (keyId === undefined) {
+          layoutParts.push(REST_SLOT);
+          continue;
+        }
+        layoutParts.push(slotLayoutOf(keyId, type));
+        filled++;
+        const value = rows.texts[first + k];
+        let length: number;
+        if (value !== null && value !== undefined) {
+          length = putText(value, textEnd);
+        } else {
+          const body = rows.bodies[rows.bodyOf[row]!]!;
+          length = putBytes(
+            body,
+            rows.valueStarts[first + k]!,
+            rows.valueEnds[first + k]!,
+            textEnd,
+          );
+        }
+        setPart(FIRST_SLOT + k, out, textEnd - rowStart, length);
+        textEnd += length;
+      }
+      let rest = rows.rests[row] ?? null;
+      if (filled < count && hasUnkeyedScalar(rows, first, count)) {
+        // The key dictionary is full: those attributes go to the rest JSON, in their place.
+        rest = restWithUnkeyed(rows, row, first, count, catalog);
+      }
+      if (filled > 0) {
+        const length = putText(layoutParts.join(''), textEnd);
+        setPart(LAYOUT, out, textEnd - rowStart, length);
+        textEnd += length;
+      }
+      const extras = rows.extras[row];
+      if (extras !== null && extras !== undefined) {
+        const length = putText(extras, textEnd);
+        setPart(EXTRAS, out, textEnd - rowStart, length);
+        textEnd += length;
+      }
+      if (rest !== null) {
+        const length = putText(rest, textEnd);
+        setPart(REST, out, textEnd - rowStart, length);
+        textEnd += length;
+      }
+      duckdb.vector_assign_string_element_len(textVector, out, text.subarray(rowStart, textEnd));
+    }
+    const copy = (index: number, data: ArrayBufferView, bytesPerRow: number) =>
+      duckdb.copy_data_to_vector(
+        vector(index),
+        0,
+        data.buffer as ArrayBuffer,
+        data.byteOffset,
+        rowCount * bytesPerRow,
+      );
+    copy(STAGED.batch, batchIds, 4);
+    copy(STAGED.traceId, traceIds, 16);
+    copy(STAGED.ordinal, ordinals, 4);
+    copy(STAGED.spanId, spanIds, 8);
+    copy(STAGED.parentOrdinal, parentOrdinals, 4);
+    copy(STAGED.parentSpanId, parentSpanIds, 8);
+    copy(STAGED.start, starts, 8);
+    copy(STAGED.duration, durations, 8);
+    copy(STAGED.operationId, operationIds, 4);
+    copy(STAGED.statusCode, statusCodes, 1);
+    copy(STAGED.flags, flags, 4);
+    copy(STAGED.resourceId, resourceIds, 4);
+    copy(STAGED.scopeId, scopeIds, 4);
+    const maskBytes = Math.ceil(rowCount / 64) * 8;
+    const setValidity = (index: number, mask: Uint8Array) => {
+      const target = vector(index);
+      duckdb.vector_ensure_validity_writable(target);
+      duckdb.copy_data_to_vector_validity(
+        target,
+        0,
+        mask.buffer as ArrayBuffer,
+        mask.byteOffset,
+        maskBytes,
+      );
+    };
+    setValidity(STAGED.parentOrdinal, parentOrdinalValid);
+    setValidity(STAGED.parentSpanId, parentIdValid);
+    for (let k = 0; k < TEXT_PARTS.length; k++) {
+      copy(STAGED.firstPart + 2 * k, partStarts[k]!, 4);
+      copy(STAGED.firstPart + 2 * k + 1, partLengths[k]!, 4);
+      setValidity(STAGED.firstPart + 2 * k + 1, partValid[k]!);
+    }
+    appender.appendDataChunk(chunk);
+  }
+}
+
+/** Records where text part `k` of row `out` lies in the row's blob. */
+function setPart(k: number, out: number, start: number, length: number): void {
+  partStarts[k]![out] = start;
+  partLengths[k]![out] = length;
+  partValid[k]![out >>> 3]! |= 1 << (out & 7);
+}
+
+function ensureText(capacity: number): void {
+  if (capacity <= text.length) return;
+  const bigger = new Uint8Array(Math.max(capacity, text.length * 2));
+  bigger.set(text);
+  text = bigger;
+}
+
+/** Writes `value` as UTF-8 at `at` in the chunk's text; returns its byte length. */
+function putText(value: string, at: number): number {
+  ensureText(at + value.length * 3);
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0x80) return textEncoder.encodeInto(value, text.subarray(at)).written;
+    text[at + i] = c;
+  }
+  return value.length;
+}
+
+/** Copies UTF-8 bytes `body[start, end)` to `at` in the chunk's text; returns their length. */
+function putBytes(body: Uint8Array, start: number, end: number, at: number): number {
+  ensureText(at + end - start);
+  for (let i = start; i < end; i++) text[at + i - start] = body[i]!;
+  return end - start;
+}
+
+/** All rows of the commit, sorted by trace id (stable, so a trace keeps its arrival order). */
+function sortedRows(batches: readonly RowBatch[]): RowRef[] {
+  const refs: RowRef[] = [];
+  for (let b = 0; b < batches.length; b++) {
+    for (let row = 0; row < batches[b]!.count; row++) refs.push({ batch: b, row });
+  }
+  return refs.sort((x, y) => {
+    const wx = batches[x.batch]!.traceWords;
+    const wy = batches[y.batch]!.traceWords;
+    for (let w = 0; w < 4; w++) {
+      const a = wx[x.row * 4 + w]!;
+      const c = wy[y.row * 4 + w]!;
+      if (a !== c) return a < c ? -1 : 1;
+    }
+    return 0;
+  });
+}
+
+/**
+ * Each row's number within its trace's rows of this commit, and its parent's number there (-1
+ * when the parent is in another commit, or there is none).
+ */
+function ordinalsOf(
+  batches: readonly RowBatch[],
+  refs: readonly RowRef[],
+): { ordinal: Int32Array; parent: Int32Array } {
+  const ordinal = new Int32Array(refs.length);
+  const parent = new Int32Array(refs.length).fill(-1);
+  const sameTrace = (i: number, j: number) => {
+    const a = refs[i]!;
+    const b = refs[j]!;
+    const wa = batches[a.batch]!.traceWords;
+    const wb = batches[b.batch]!.traceWords;
+    for (let w = 0; w < 4; w++) if (wa[a.row * 4 + w] !== wb[b.row * 4 + w]) return false;
+    return true;
+  };
+  const idKey = (i: number, at: number) => {
+    const { batch, row } = refs[i]!;
+    const ids = batches[batch]!.ids;
+    let key = '';
+    for (let k = 0; k < 8; k++) key += String.fromCharCode(ids[row * 32 + at + k]!);
+    return key;
+  };
+  const byId = new Map<string, number>();
+  for (let start = 0; start < refs.length; ) {
+    let end = start + 1;
+    while (end < refs.length && sameTrace(start, end)) end++;
+    byId.clear();
+    for (let i = start; i < end; i++) {
+      ordinal[i] = i - start;
+      // A repeated span id keeps its first number: a parent reference means that span.
+      const key = idKey(i, 16);
+      if (!byId.has(key)) byId.set(key, i - start);
+    }
+    for (let i = start; i < end; i++) {
+      const { batch, row } = refs[i]!;
+      if (batches[batch]!.hasParent[row]) parent[i] = byId.get(idKey(i, 24)) ?? -1;
+    }
+    start = end;
+  }
+  return { ordinal, parent };
+}
+
+function hasUnkeyedScalar(rows: RowBatch, first: number, count: number): boolean {
+  for (let k = 0; k < count; k++) if (rows.valueTypes[first + k] !== ValueType.rest) return true;
+  return false;
+}
+
+/**
+ * The rest JSON of a row once the attributes whose keys got no number join it, each in its
+ * place among the others; rare: only once the key dictionary is full.
+ */
+function restWithUnkeyed(
+  rows: RowBatch,
+  row: number,
+  first: number,
+  count: number,
+  catalog: CatalogChanges,
+): string | null {
+  const stored = rows.rests[row];
+  const others: Attribute[] = stored ? attributesFromTyped(JSON.parse(stored)) : [];
+  const rest: Attribute[] = [];
+  let next = 0;
+  for (let k = 0; k < count; k++) {
+    const type = rows.valueTypes[first + k]!;
+    if (type === ValueType.rest) {
+      rest.push(others[next++]!);
+    } else if (catalog.keyIdOf(rows.keys[first + k]!, k) === undefined) {
+      rest.push({
+        key: rows.keys[first + k]!,
+        value: attributeValueOf(rows, row, first + k, type),
+      });
+    }
+  }
+  rest.push(...others.slice(next));
+  return rest.length === 0 ? null : JSON.stringify(attributesToTyped(rest));
+}
+
+function attributeValueOf(rows: RowBatch, row: number, at: number, type: number) {
+  const value =
+    rows.texts[at] ??
+    new TextDecoder().decode(
+      rows.bodies[rows.bodyOf[row]!]!.subarray(rows.valueStarts[at], rows.valueEnds[at]),
+    );
+  switch (type) {
+    case ValueType.int:
+      return BigInt(value);
+    case ValueType.double:
+      return Number(value);
+    case ValueType.bool:
+      return value === 'true';
+    default:
+      return value;
+  }
+}
