@@ -128,30 +128,8 @@ function MapDrawing({
       data-testid="service-map"
     >
       <defs>
-        <marker
-          id="arrow"
-          viewBox="0 0 10 10"
-          refX="9"
-          refY="5"
-          markerUnits="userSpaceOnUse"
-          markerWidth="10"
-          markerHeight="10"
-          orient="auto-start-reverse"
-        >
-          <path d="M0,0 L10,5 L0,10 z" fill="var(--text-faint)" />
-        </marker>
-        <marker
-          id="arrow-error"
-          viewBox="0 0 10 10"
-          refX="9"
-          refY="5"
-          markerUnits="userSpaceOnUse"
-          markerWidth="10"
-          markerHeight="10"
-          orient="auto-start-reverse"
-        >
-          <path d="M0,0 L10,5 L0,10 z" fill="var(--error)" />
-        </marker>
+        <ArrowMarker id="arrow" fill="var(--text-faint)" />
+        <ArrowMarker id="arrow-error" fill="var(--error)" />
       </defs>
       {map.edges.map((edge) => {
         const errors = edge.errorCount > 0;
@@ -265,5 +243,23 @@ function ServicePanel({
         </ul>
       )}
     </aside>
+  );
+}
+
+/** The arrowhead at the callee's end of an edge. */
+function ArrowMarker({ id, fill }: { id: string; fill: string }) {
+  return (
+    <marker
+      id={id}
+      viewBox="0 0 10 10"
+      refX="9"
+      refY="5"
+      markerUnits="userSpaceOnUse"
+      markerWidth="10"
+      markerHeight="10"
+      orient="auto-start-reverse"
+    >
+      <path d="M0,0 L10,5 L0,10 z" fill={fill} />
+    </marker>
   );
 }
