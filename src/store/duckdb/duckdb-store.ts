@@ -492,13 +492,18 @@ async function runStatement(connection: DuckDBConnection, sql: string): Promise<
   }
 }
 
+/**
+ * Without `params` the statement runs as a plain query: with them (even none) `@duckdb/node-api`
+ * extracts, prepares and binds first, two more trips through the thread pool per query, about a
+ * millisecond of a trace lookup.
+ */
 async function readRows(
   connection: DuckDBConnection,
   sql: string,
-  params: (string | number | bigint)[] = [],
+  params?: (string | number | bigint)[],
 ): Promise<DuckDBValue[][]> {
   try {
-    const reader = await connection.runAndReadAll(sql, params);
+    const reader = await connection.runAndReadAll(sql, params?.length ? params : undefined);
     return reader.getRows();
   } catch (error) {
     throw new StoreError(`DuckDB query failed: ${String(error)}`, sql, { cause: error });

@@ -36,4 +36,29 @@ describe('TraceLocator', () => {
     assert.deepEqual(locator.batchesOf([A]), [4]);
     assert.deepEqual(locator.batchesOf([B]), [4]);
   });
+
+  it('answers like a plain map of every commit after thousands of commits and merges', () => {
+    const locator = new TraceLocator();
+    const commitsOf = new Map<number, Set<number>>();
+    let seed = 7;
+    const random = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed;
+    };
+    for (let batch = 1; batch <= 3000; batch++) {
+      // Small prefixes collide often, so a prefix is held by several commits and runs.
+      const prefixes = Uint32Array.from({ length: 1 + (random() % 40) }, () => random() % 5000);
+      for (const prefix of prefixes) {
+        const batches = commitsOf.get(prefix) ?? new Set();
+        batches.add(batch);
+        commitsOf.set(prefix, batches);
+      }
+      locator.addPrefixes(batch, prefixes);
+    }
+    for (let prefix = 0; prefix < 5100; prefix++) {
+      const id = `${prefix.toString(16).padStart(8, '0')}${'0'.repeat(24)}`;
+      const expected = [...(commitsOf.get(prefix) ?? [])].sort((a, b) => a - b);
+      assert.deepEqual(locator.batchesOf([id]), expected, `prefix ${prefix}`);
+    }
+  });
 });
