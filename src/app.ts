@@ -9,7 +9,7 @@ import { bindGrpcServer, createOtlpGrpcServer } from './api/otlp-grpc-server.ts'
 import { otlpHttpRoutes } from './api/otlp-http-routes.ts';
 import { uiRoutes } from './api/ui-routes.ts';
 import { zipkinRoutes } from './api/zipkin-routes.ts';
-import { DuckDbStore } from './store/duckdb/duckdb-store.ts';
+import { DEFAULT_MEMORY_LIMIT, DuckDbStore } from './store/duckdb/duckdb-store.ts';
 import { MemoryStore } from './store/memory/memory-store.ts';
 import type { TraceStore } from './store/trace-store.ts';
 
@@ -29,6 +29,8 @@ export interface TracehoundConfig {
   readonly maxRequestBytes: number;
   /** Spans waiting to be stored beyond which ingest answers 429 / RESOURCE_EXHAUSTED. */
   readonly maxPendingSpans: number;
+  /** DuckDB's memory limit (its buffer pool and the rows waiting for a checkpoint), e.g. 256MB. */
+  readonly memoryLimit: string;
 }
 
 export const DEFAULT_CONFIG: TracehoundConfig = {
@@ -41,6 +43,7 @@ export const DEFAULT_CONFIG: TracehoundConfig = {
   httpPort: 16686,
   maxRequestBytes: 32 * 1024 * 1024,
   maxPendingSpans: 200_000,
+  memoryLimit: DEFAULT_MEMORY_LIMIT,
 };
 
 export interface Listener {
@@ -51,6 +54,8 @@ export interface Listener {
 
 export interface RunningTracehound {
   readonly store: TraceStore;
+  /** What stores the spans, for people: "DuckDB store in ./data, memory limit 244.1 MiB". */
+  readonly storage: string;
   readonly listeners: {
     readonly otlpGrpc: Listener;
     readonly otlpHttp: Listener;
@@ -66,13 +71,20 @@ export async function startTracehound(
   config: TracehoundConfig,
   logger: Logger,
 ): Promise<RunningTracehound> {
-  const store: TraceStore =
-    config.storage === 'memory'
-      ? new MemoryStore()
-      : await DuckDbStore.open({
-          dataDir: config.dataDir,
-          maxPendingSpans: config.maxPendingSpans,
-        });
+  let store: TraceStore;
+  let storage: string;
+  if (config.storage === 'memory') {
+    store = new MemoryStore();
+    storage = 'in-memory store';
+  } else {
+    const duckdb = await DuckDbStore.open({
+      dataDir: config.dataDir,
+      maxPendingSpans: config.maxPendingSpans,
+      memoryLimit: config.memoryLimit,
+    });
+    store = duckdb;
+    storage = `DuckDB store in ${config.dataDir}, memory limit ${duckdb.memoryLimit}`;
+  }
   const ingest = { writer: store, maxRequestBytes: config.maxRequestBytes, logger };
   const servers: ServerType[] = [];
   const grpc = createOtlpGrpcServer(ingest);
@@ -99,6 +111,7 @@ export async function startTracehound(
     const url = (scheme: string, port: number) => `${scheme}://${hostForUrl}:${port}`;
     return {
       store,
+      storage,
       listeners: {
         otlpGrpc: { name: 'OTLP gRPC', url: url('grpc', grpcPort), port: grpcPort },
         otlpHttp: { name: 'OTLP HTTP', url: `${url('http', otlpHttp)}/v1/traces`, port: otlpHttp },

@@ -27,6 +27,7 @@ const START_OPTIONS = [
   ['--http-port', 'TRACEHOUND_HTTP_PORT'],
   ['--max-request-bytes', 'TRACEHOUND_MAX_REQUEST_BYTES'],
   ['--max-pending-spans', 'TRACEHOUND_MAX_PENDING_SPANS'],
+  ['--memory-limit', 'TRACEHOUND_MEMORY_LIMIT'],
 ] as const;
 
 /** The environment without any TRACEHOUND_* variable the developer may have set. */
@@ -233,6 +234,15 @@ describe('tracehound command line', () => {
       assert.match(stderr, /^error: TRACEHOUND_HTTP_PORT must be a port number/);
     });
 
+    it('answers a memory limit that is not a size with exit 2', async () => {
+      const { code, stderr } = await runCli(['start', ...FREE_PORT_ARGS, '--memory-limit', 'lots']);
+      assert.equal(code, 2);
+      assert.match(
+        stderr,
+        /^error: --memory-limit must be a size such as 512MB or 2GB, not 'lots'/,
+      );
+    });
+
     it('answers --max-request-bytes 0 with exit 2', async () => {
       const { code, stderr } = await runCli([
         'start',
@@ -280,12 +290,13 @@ describe('tracehound command line', () => {
 
     it('lets a flag win over its environment variable', async () => {
       const server = await startServer({
-        args: ['--storage', 'duckdb'],
-        env: { TRACEHOUND_STORAGE: 'memory' },
+        args: ['--storage', 'duckdb', '--memory-limit', '100MB'],
+        env: { TRACEHOUND_STORAGE: 'memory', TRACEHOUND_MEMORY_LIMIT: '1GB' },
       });
       dirs.push(server.dataDir);
       try {
-        assert.match(server.output(), /is running \(DuckDB store in /);
+        // The limit as DuckDB itself reports it: 100 MB is 95.3 MiB.
+        assert.match(server.output(), /is running \(DuckDB store in .*, memory limit 95\.3 MiB\)/);
         await waitUntilServing(server.queryUrl);
       } finally {
         assert.equal(await server.stop(), 0);

@@ -72,7 +72,7 @@ export async function main(argv: readonly string[]): Promise<number | 'running'>
     process.on('SIGTERM', () => stop('SIGTERM'));
     const { listeners } = running;
     process.stdout.write(
-      `Tracehound ${await version()} is running (${config.storage === 'duckdb' ? `DuckDB store in ${config.dataDir}` : 'in-memory store'})\n` +
+      `Tracehound ${await version()} is running (${running.storage})\n` +
         `  ${listeners.otlpGrpc.name.padEnd(10)} ${listeners.otlpGrpc.url}\n` +
         `  ${listeners.otlpHttp.name.padEnd(10)} ${listeners.otlpHttp.url}\n` +
         `  ${listeners.zipkin.name.padEnd(10)} ${listeners.zipkin.url}\n` +

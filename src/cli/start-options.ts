@@ -6,7 +6,7 @@ interface OptionSpec {
   readonly flag: string;
   readonly env: string;
   readonly key: keyof TracehoundConfig;
-  readonly kind: 'string' | 'port' | 'count' | 'storage';
+  readonly kind: 'string' | 'port' | 'count' | 'storage' | 'size';
   readonly help: string;
 }
 
@@ -75,11 +75,19 @@ export const START_OPTIONS: readonly OptionSpec[] = [
     kind: 'count',
     help: 'spans waiting to be stored beyond which ingest answers 429 / RESOURCE_EXHAUSTED',
   },
+  {
+    flag: 'memory-limit',
+    env: 'TRACEHOUND_MEMORY_LIMIT',
+    key: 'memoryLimit',
+    kind: 'size',
+    help: 'memory the DuckDB store may use for caching and writing (e.g. 512MB, 2GB)',
+  },
 ];
 
 export function startHelp(): string {
   const lines = START_OPTIONS.map((o) => {
-    const left = `  --${o.flag} <${o.kind === 'port' ? 'port' : o.kind === 'count' ? 'n' : 'value'}>`;
+    const placeholder = { port: 'port', count: 'n', size: 'size' }[o.kind as string] ?? 'value';
+    const left = `  --${o.flag} <${placeholder}>`;
     return `${left.padEnd(32)}${o.help}\n${''.padEnd(32)}default ${String(DEFAULT_CONFIG[o.key])}, env ${o.env}`;
   });
   return `Usage: tracehound start [options]
@@ -127,8 +135,16 @@ export function parseStartOptions(
   return config as unknown as TracehoundConfig;
 }
 
+/** A memory size as DuckDB reads it: a number and a unit, decimal (MB) or binary (MiB). */
+const SIZE = /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+
 function convert(option: OptionSpec, raw: string, source: string): string | number {
   switch (option.kind) {
+    case 'size':
+      if (!SIZE.test(raw.trim())) {
+        throw new UsageError(`${source} must be a size such as 512MB or 2GB, not '${raw}'`);
+      }
+      return raw.trim();
     case 'string':
       return raw;
     case 'storage':

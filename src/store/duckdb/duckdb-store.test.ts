@@ -20,6 +20,16 @@ after(() => {
 storeContractTests('duckdb', () => DuckDbStore.open({ dataDir: tempDir() }));
 
 describe('duckdb store on disk', () => {
+  it('runs DuckDB with the memory limit it is given', async () => {
+    const store = await DuckDbStore.open({ dataDir: tempDir(), memoryLimit: '100MB' });
+    try {
+      // DuckDB reports the limit in binary units: 100 MB is 95.3 MiB.
+      assert.equal(store.memoryLimit, '95.3 MiB');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('keeps spans, services and operations across a close and reopen', async () => {
     const dataDir = tempDir();
     const span = richSpan();

@@ -48,6 +48,9 @@ export interface DuckDbStoreOptions extends Partial<WriteQueueOptions> {
 
 const DATABASE_FILE = 'tracehound.duckdb';
 
+/** See {@link DuckDbStoreOptions.memoryLimit}. */
+export const DEFAULT_MEMORY_LIMIT = '256MB';
+
 /**
  * Newest-first search windows, in nanoseconds back from the newest stored span: a search first
  * looks at the last 2 seconds of spans and widens the window eightfold until it has found
@@ -104,6 +107,8 @@ export class DuckDbStore implements TraceStore {
     attributeKey: (id) => this.#known(this.#catalog.attributeKey(id), 'attribute key', id),
   };
   readonly #locator = new TraceLocator();
+  /** DuckDB's memory limit as DuckDB reports it (e.g. "244.1 MiB" for 256MB). */
+  memoryLimit = '';
   #nextBatch = 1;
   /** Starts of the newest and oldest spans stored: newest-first search windows lie between. */
   #newestStartNs: bigint | null = null;
@@ -137,7 +142,7 @@ export class DuckDbStore implements TraceStore {
     try {
       instance = await DuckDBInstance.create(path, {
         checkpoint_threshold: options.checkpointThreshold ?? '64MB',
-        memory_limit: options.memoryLimit ?? '256MB',
+        memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
         // For new files: a trace read from disk costs a block per column, and 64 KB blocks
         // both read faster and compress a little better than the 256 KB default.
         default_block_size: '65536',
@@ -173,6 +178,8 @@ export class DuckDbStore implements TraceStore {
         });
       }
       const store = new DuckDbStore(instance, await instance.connect(), writers, options);
+      const [limit] = await readRows(store.#reader, `SELECT current_setting('memory_limit')`);
+      store.memoryLimit = String(limit?.[0]);
       await store.#load();
       return store;
     } catch (error) {
