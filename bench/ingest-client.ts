@@ -38,6 +38,8 @@ export interface ClientSummary {
   readonly latenciesMs: number[];
   readonly startedAtMs: number;
   readonly finishedAtMs: number;
+  /** CPU time this client process used while posting (user + system, microseconds). */
+  readonly cpuMicros: number;
 }
 
 type Outcome = { ok: true } | { ok: false; refused: boolean; error: string };
@@ -136,6 +138,7 @@ async function run(
   };
   const deadline = startAtMs + options.durationMs;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAtMs - Date.now())));
+  const cpuAtStart = process.cpuUsage();
   await Promise.all(
     lanes.map(async (templates) => {
       for (let i = 0; Date.now() < deadline; i++) {
@@ -160,7 +163,9 @@ async function run(
     }),
   );
   flushIds();
+  const cpu = process.cpuUsage(cpuAtStart);
   return {
+    cpuMicros: cpu.user + cpu.system,
     client: options.client,
     acknowledgedSpans,
     acknowledgedBytes,

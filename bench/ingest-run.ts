@@ -20,6 +20,8 @@ export interface IngestRun {
   readonly firstError: string | null;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** CPU time of all client processes while posting, microseconds per acknowledged span. */
+  readonly clientCpuMicrosPerSpan: number;
   /** Files of acknowledged trace ids, 16 bytes each. */
   readonly idsFiles: string[];
 }
@@ -90,6 +92,12 @@ export async function ingest(
     firstError: summaries.find((s) => s.firstError)?.firstError ?? null,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
+    clientCpuMicrosPerSpan:
+      summaries.reduce((n, s) => n + s.cpuMicros, 0) /
+      Math.max(
+        1,
+        summaries.reduce((n, s) => n + s.acknowledgedSpans, 0),
+      ),
     idsFiles: children.map((c) => c.idsFile),
   };
 }

@@ -179,7 +179,10 @@ async function main(): Promise<void> {
   const serverCpuSeconds = (cpuSecondsOf(pid) ?? 0) - cpuBefore;
   const memory = sampler.stop();
   const cpuMicrosPerSpan = (serverCpuSeconds * 1e6) / http.acknowledgedSpans;
-  log(`HTTP: ${describe(http)}; server CPU ${cpuMicrosPerSpan.toFixed(1)} us/span`);
+  log(
+    `HTTP: ${describe(http)}; server CPU ${cpuMicrosPerSpan.toFixed(1)} us/span, ` +
+      `clients ${http.clientCpuMicrosPerSpan.toFixed(1)} us/span`,
+  );
   const idsFiles = [...http.idsFiles];
   let acknowledged = http.acknowledgedSpans;
   for (let round = 1; acknowledged < SCALE.minQuerySpans; round++) {
@@ -194,7 +197,7 @@ async function main(): Promise<void> {
   if (!INGEST_ONLY) {
     log(`OTLP/gRPC ingest for ${SCALE.grpcSeconds}s ...`);
     grpc = await ingest(server, 'grpc', SCALE.grpcSeconds, LOAD, workDir, 'grpc');
-    log(`gRPC: ${describe(grpc)}`);
+    log(`gRPC: ${describe(grpc)}; clients ${grpc.clientCpuMicrosPerSpan.toFixed(1)} us/span`);
     acknowledged += grpc.acknowledgedSpans;
     idsFiles.push(...grpc.idsFiles);
     log(`queries over ${acknowledged} acknowledged spans ...`);
