@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { makeSpan, randomId } from '../../../test/support/make-span.ts';
 import { richSpan, storeContractTests } from '../store-contract.ts';
 import { batchRanges, DuckDbStore } from './duckdb-store.ts';
 
@@ -20,6 +21,57 @@ after(() => {
 storeContractTests('duckdb', () => DuckDbStore.open({ dataDir: tempDir() }));
 
 describe('duckdb store on disk', () => {
+  it('reads back text that holds the separator of its joined read, empty values and emoji', async () => {
+    const store = await DuckDbStore.open({ dataDir: tempDir() });
+    try {
+      const traceId = randomId(16);
+      const odd = makeSpan({
+        traceId,
+        status: { code: 2, message: 'broken \u0001 pipe' },
+        attributes: [
+          { key: 'with.separator', value: 'a\u0001b\u0001' },
+          { key: 'empty', value: '' },
+          { key: 'emoji', value: 'cache miss 🐢 ünïcode' },
+        ],
+      });
+      const plain = makeSpan({ traceId, parentSpanId: odd.spanId, attributes: [] });
+      await store.write([odd, plain]);
+      const read = await store.getTraces([traceId]);
+      assert.deepEqual(
+        read.sort((a, b) => a.spanId.localeCompare(b.spanId)),
+        [odd, plain].sort((a, b) => a.spanId.localeCompare(b.spanId)),
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reads a trace of more rows than one DuckDB chunk holds', async () => {
+    const store = await DuckDbStore.open({ dataDir: tempDir() });
+    try {
+      const traceId = randomId(16);
+      const root = makeSpan({ traceId, service: 'gateway' });
+      const spans = [root];
+      for (let i = 0; i < 5000; i++) {
+        spans.push(
+          makeSpan({
+            traceId,
+            parentSpanId: root.spanId,
+            service: `svc-${i % 7}`,
+            attributes: [{ key: 'i', value: BigInt(i) }],
+          }),
+        );
+      }
+      await store.write(spans);
+      const read = await store.getTraces([traceId]);
+      const bySpanId = new Map(read.map((span) => [span.spanId, span]));
+      assert.equal(read.length, spans.length);
+      for (const span of spans) assert.deepEqual(bySpanId.get(span.spanId), span);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('runs DuckDB with the memory limit it is given', async () => {
     const store = await DuckDbStore.open({ dataDir: tempDir(), memoryLimit: '100MB' });
     try {

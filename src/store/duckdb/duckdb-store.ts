@@ -21,13 +21,7 @@ import { RowBatch } from './row-batch.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import { searchStatement } from './search-sql.ts';
 import { insertFromStagingSql, stageRowBatches, stagingTableSql } from './span-chunks.ts';
-import {
-  bigIntToHex,
-  type CatalogReader,
-  hexToBigInt,
-  rowsToSpans,
-  SPAN_SELECT,
-} from './span-rows.ts';
+import { bigIntToHex, type CatalogReader, hexToBigInt, readSpans } from './span-rows.ts';
 import { TraceLocator } from './trace-locator.ts';
 
 export interface DuckDbStoreOptions extends Partial<WriteQueueOptions> {
@@ -221,16 +215,13 @@ export class DuckDbStore implements TraceStore {
         : `list_contains([${literals}], trace_id)`;
     // DuckDB prunes row groups by the range of a batch condition, so commits far apart are read
     // by separate queries rather than by one that scans everything between them.
-    const rows: DuckDBValue[][] = [];
+    const spans: Span[] = [];
     for (const [first, last] of batchRanges(batches, NEARBY_BATCHES)) {
-      rows.push(
-        ...(await readRows(
-          this.#reader,
-          `SELECT ${SPAN_SELECT} FROM spans WHERE batch BETWEEN ${first} AND ${last} AND ${idFilter}`,
-        )),
-      );
+      const where = `batch BETWEEN ${first} AND ${last} AND ${idFilter}`;
+      for (const span of await readSpans(this.#reader, where, this.#catalogReader))
+        spans.push(span);
     }
-    return rowsToSpans(rows, this.#catalogReader);
+    return spans;
   }
 
   /**
