@@ -7,6 +7,7 @@ import { jaegerV3Routes } from './api/jaeger-v3-routes.ts';
 import type { Logger } from './api/logger.ts';
 import { bindGrpcServer, createOtlpGrpcServer } from './api/otlp-grpc-server.ts';
 import { otlpHttpRoutes } from './api/otlp-http-routes.ts';
+import { traceColumnsRoutes } from './api/trace-columns-routes.ts';
 import { uiRoutes } from './api/ui-routes.ts';
 import { zipkinRoutes } from './api/zipkin-routes.ts';
 import { DEFAULT_MEMORY_LIMIT, DuckDbStore } from './store/duckdb/duckdb-store.ts';
@@ -100,6 +101,7 @@ export async function startTracehound(
     query.route('/', jaegerV3Routes({ reader: store, logger }));
     query.route('/', jaegerRoutes({ reader: store, logger }));
     query.route('/', analysisRoutes({ reader: store, logger }));
+    query.route('/', traceColumnsRoutes({ reader: store, logger }));
     // Last: the web UI answers every path the API does not (index.html for the app's routes).
     query.route('/', uiRoutes({ logger }));
     query.notFound((c) =>

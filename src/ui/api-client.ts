@@ -2,7 +2,9 @@ import { analyzeTrace } from '../analysis/analyze-trace.ts';
 import type { TraceAnalysis } from '../analysis/trace-analysis.ts';
 import { decodeOtlpTracesJson } from '../ingest/otlp/decode-json.ts';
 import type { Span } from '../model/span.ts';
+import { analyzeInWorker } from './analysis-in-worker.ts';
 import type { ServiceLink } from './service-map-layout.ts';
+import { decodeTraceColumns } from './trace-columns.ts';
 
 /** A failed call to the server, with the status and the server's own message. */
 export class ApiError extends Error {
@@ -16,20 +18,46 @@ export class ApiError extends Error {
   }
 }
 
-/** Fetches JSON from the server (same origin); errors carry the message from the error body. */
-async function getJson(path: string, signal?: AbortSignal): Promise<unknown> {
+declare global {
+  interface Window {
+    /** A request index.html started before the app loaded (a trace page's trace). */
+    tracehoundPrefetch?: { readonly path: string; readonly response: Promise<Response> };
+  }
+}
+
+/**
+ * The request index.html started for `path`, if it did. Taken by the first trace the app opens
+ * (the one of the address the page loaded with), so that a later visit fetches fresh data.
+ */
+function takePrefetched(path: string): Promise<Response> | undefined {
+  const prefetch = window.tracehoundPrefetch;
+  if (prefetch === undefined) return undefined;
+  window.tracehoundPrefetch = undefined;
+  return prefetch.path === path ? prefetch.response : undefined;
+}
+
+/** Fetches a body from the server (same origin) as text, or reads one already requested. */
+async function getText(
+  path: string,
+  signal?: AbortSignal,
+  requested?: Promise<Response>,
+): Promise<{ response: Response; text: string }> {
   let response: Response;
   try {
-    response = await fetch(path, {
-      signal: signal ?? null,
-      headers: { accept: 'application/json' },
-    });
+    response = await (requested ??
+      fetch(path, { signal: signal ?? null, headers: { accept: 'application/json' } }));
   } catch (error) {
     if (signal?.aborted) throw error;
     throw new ApiError(0, 'cannot reach the Tracehound server; is it still running?');
   }
   const text = await response.text();
+  signal?.throwIfAborted();
   performance.mark(`tracehound:fetched ${path}`);
+  return { response, text };
+}
+
+/** Parses a JSON answer; a failed call becomes an ApiError with the message from its body. */
+function parseAnswer(path: string, response: Response, text: string): unknown {
   let body: unknown = null;
   try {
     body = text === '' ? null : JSON.parse(text);
@@ -43,6 +71,12 @@ async function getJson(path: string, signal?: AbortSignal): Promise<unknown> {
     throw new ApiError(response.status, message, /^no route for /.test(message));
   }
   return body;
+}
+
+/** Fetches JSON from the server (same origin); errors carry the message from the error body. */
+async function getJson(path: string, signal?: AbortSignal): Promise<unknown> {
+  const { response, text } = await getText(path, signal);
+  return parseAnswer(path, response, text);
 }
 
 /** The message of a Jaeger (`errors[0].msg`) or api_v3 (`error.message`) error body. */
@@ -104,47 +138,53 @@ export async function searchTraces(
   return decodeResult(await getJson(`/api/v3/traces?${params}`, signal));
 }
 
-/** The spans of one trace; ApiError with status 404 when the server has none. */
-export async function getTrace(traceId: string, signal?: AbortSignal): Promise<DecodedSpans> {
-  const decoded = decodeResult(
-    await getJson(`/api/v3/traces/${encodeURIComponent(traceId)}`, signal),
-  );
-  // Marks let bench/ui-large-trace.ts tell the phases of opening a trace apart.
-  performance.mark('tracehound:decoded');
-  return decoded;
-}
-
-export interface AnalysisResult {
-  readonly analysis: TraceAnalysis;
-  /** Where it ran: the server's analysis endpoint, or here when the server has none. */
-  readonly ranIn: 'server' | 'browser';
+export interface FetchedTrace {
+  readonly spans: Span[];
+  /** Its diagnosis, computed meanwhile off the main thread where the browser allows. */
+  readonly analysis: Promise<TraceAnalysis>;
 }
 
 /**
- * The diagnosis of a stored trace from `GET /api/v1/traces/{id}/analysis`. When the server has
- * no such route, or the call fails, the same analysis runs here on the spans already loaded.
+ * The spans of one trace, from the compact columns of `GET /api/v1/traces/{id}/columns`;
+ * ApiError with status 404 when the server has none. The analysis starts in a worker as soon
+ * as the body has arrived, so no second request reads the trace again.
  */
-export async function getAnalysis(
-  traceId: string,
-  spans: readonly Span[],
-  signal?: AbortSignal,
-): Promise<AnalysisResult> {
-  try {
-    const body = await getJson(`/api/v1/traces/${encodeURIComponent(traceId)}/analysis`, signal);
-    if (isAnalysis(body)) return { analysis: body, ranIn: 'server' };
-  } catch (error) {
-    if (signal?.aborted) throw error;
-  }
-  return { analysis: analyzeTrace(spans), ranIn: 'browser' };
+export async function getTrace(traceId: string, signal: AbortSignal): Promise<FetchedTrace> {
+  const path = `/api/v1/traces/${encodeURIComponent(traceId)}/columns`;
+  const prefetched = takePrefetched(path);
+  // Marks let bench/ui-large-trace.ts tell the phases of opening a trace apart.
+  if (prefetched === undefined) performance.mark('tracehound:requested trace');
+  const { response, text } = await getText(path, signal, prefetched);
+  const inWorker = response.ok ? analyzeInWorker(text, signal) : null;
+  const decoded = decodeTraceColumns(parseAnswer(path, response, text));
+  if (!decoded.ok) throw new ApiError(response.status, decoded.error);
+  performance.mark('tracehound:decoded');
+  const { spans } = decoded;
+  const analysis =
+    inWorker?.catch((error: unknown) => {
+      if (signal.aborted) throw error;
+      return analyzeSoon(spans);
+    }) ?? analyzeSoon(spans);
+  // TracePage awaits it; this only keeps a failure before then from counting as unhandled.
+  analysis.catch(() => {});
+  return { spans, analysis };
 }
 
-function isAnalysis(body: unknown): body is TraceAnalysis {
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    Array.isArray((body as TraceAnalysis).findings) &&
-    Array.isArray((body as TraceAnalysis).criticalPath)
-  );
+/**
+ * Analyses on the main thread once the page has drawn what it has (the timeout runs after the
+ * next frame is painted): for traces opened from a file, and where no worker can run.
+ */
+export function analyzeSoon(spans: readonly Span[]): Promise<TraceAnalysis> {
+  return new Promise((resolve, reject) => {
+    const run = () => {
+      try {
+        resolve(analyzeTrace(spans));
+      } catch (error) {
+        reject(error);
+      }
+    };
+    requestAnimationFrame(() => setTimeout(run, 0));
+  });
 }
 
 /** Service-to-service calls over the `lookbackMs` before `endMs`. */

@@ -59,6 +59,26 @@ describe('buildTraceView', () => {
     assert.match(view.problems.join(), /1 span\(s\) have a parent/);
   });
 
+  it('indexes a reused id by the first of its spans in display order', () => {
+    const view = buildTraceView([
+      span('1', '', 0, 100),
+      span('7', '1', 80, 90),
+      span('7', '1', 10, 20),
+      span('8', '7', 82, 85),
+    ]);
+    assert.deepEqual(
+      view.spans.map((s) => [s.span.spanId.slice(-1), s.startNs / Number(MS), s.depth]),
+      [
+        ['1', 0, 0],
+        ['7', 10, 1],
+        ['7', 80, 1],
+        ['8', 82, 2],
+      ],
+    );
+    assert.equal(view.indexById.get('0000000000000007'), 1);
+    assert.match(view.problems.join(), /1 span\(s\) reuse an id/);
+  });
+
   it('cuts a parent cycle instead of looping or losing spans', () => {
     const view = buildTraceView([span('1', '2', 0, 10), span('2', '1', 1, 5)]);
     assert.equal(view.spans.length, 2);

@@ -1,4 +1,4 @@
-import { type Span, StatusCode, serviceNameOf } from '../model/span.ts';
+import { type Resource, type Span, StatusCode, serviceNameOf } from '../model/span.ts';
 
 /** One span placed in its trace: tree position and times relative to the trace start. */
 export interface ViewSpan {
@@ -67,21 +67,27 @@ export function buildTraceView(spans: readonly Span[]): TraceView {
     if (span.startTimeUnixNano < startUnixNano) startUnixNano = span.startTimeUnixNano;
     if (span.endTimeUnixNano > endUnixNano) endUnixNano = span.endTimeUnixNano;
   }
+  // Typed arrays indexed by input position throughout: a 50,000-span trace is laid out with
+  // a handful of allocations instead of one array or object per span.
   const problems: string[] = [];
   const startOffset = new Float64Array(n);
+  const durationOf = new Float64Array(n);
   const firstById = new Map<string, number>();
   let duplicates = 0;
   for (let i = 0; i < n; i++) {
     const span = spans[i]!;
     startOffset[i] = Number(span.startTimeUnixNano - startUnixNano);
+    durationOf[i] = Math.max(0, Number(span.endTimeUnixNano - span.startTimeUnixNano));
     if (firstById.has(span.spanId)) duplicates++;
     else firstById.set(span.spanId, i);
   }
   if (duplicates > 0) problems.push(`${duplicates} span(s) reuse an id another span already has`);
 
-  const children: number[][] = Array.from({ length: n }, () => []);
-  const roots: number[] = [];
+  // Children as one list grouped by parent (`childList[childStart[p] .. childStart[p + 1])`).
+  const parentOf = new Int32Array(n).fill(-1);
   const orphan = new Uint8Array(n);
+  const childStart = new Int32Array(n + 1);
+  const roots: number[] = [];
   for (let i = 0; i < n; i++) {
     const parentId = spans[i]!.parentSpanId;
     const parent = parentId === '' ? undefined : firstById.get(parentId);
@@ -89,12 +95,25 @@ export function buildTraceView(spans: readonly Span[]): TraceView {
       if (parentId !== '') orphan[i] = 1;
       roots.push(i);
     } else {
-      children[parent]!.push(i);
+      parentOf[i] = parent;
+      childStart[parent + 1]!++;
     }
   }
+  for (let i = 0; i < n; i++) childStart[i + 1]! += childStart[i]!;
+  const childList = new Int32Array(childStart[n]!);
+  const filled = childStart.slice(0, n);
+  for (let i = 0; i < n; i++) {
+    const parent = parentOf[i]!;
+    if (parent >= 0) childList[filled[parent]!++] = i;
+  }
+  // Ties keep input order (the lists are filled in it).
   const byStart = (a: number, b: number) =>
-    startOffset[a]! - startOffset[b]! || spans[a]!.name.localeCompare(spans[b]!.name);
-  for (const list of children) if (list.length > 1) list.sort(byStart);
+    startOffset[a]! - startOffset[b]! || spans[a]!.name.localeCompare(spans[b]!.name) || a - b;
+  for (let i = 0; i < n; i++) {
+    if (childStart[i + 1]! - childStart[i]! > 1) {
+      childList.subarray(childStart[i]!, childStart[i + 1]!).sort(byStart);
+    }
+  }
   // True roots first, then orphans: the request's entry point heads the waterfall.
   roots.sort((a, b) => orphan[a]! - orphan[b]! || byStart(a, b));
   const orphans = roots.filter((i) => orphan[i] === 1).length;
@@ -104,37 +123,40 @@ export function buildTraceView(spans: readonly Span[]): TraceView {
     );
   }
 
-  const order: number[] = [];
+  const order = new Int32Array(n);
+  let placed = 0;
   const depthOf = new Int32Array(n);
   const visited = new Uint8Array(n);
+  // Each span is pushed once at most, by its one parent, so n slots always suffice.
+  const stack = new Int32Array(n);
   const walk = (root: number) => {
-    const stack = [root];
+    let top = 0;
+    stack[top++] = root;
     depthOf[root] = 0;
-    while (stack.length > 0) {
-      const i = stack.pop()!;
+    while (top > 0) {
+      const i = stack[--top]!;
       if (visited[i]) continue;
       visited[i] = 1;
-      order.push(i);
-      const kids = children[i]!;
-      for (let k = kids.length - 1; k >= 0; k--) {
-        const child = kids[k]!;
+      order[placed++] = i;
+      for (let k = childStart[i + 1]! - 1; k >= childStart[i]!; k--) {
+        const child = childList[k]!;
         if (!visited[child]) {
           depthOf[child] = depthOf[i]! + 1;
-          stack.push(child);
+          stack[top++] = child;
         }
       }
     }
   };
   for (const root of roots) walk(root);
-  if (order.length < n) {
-    const before = order.length;
+  if (placed < n) {
+    const before = placed;
     for (let i = 0; i < n; i++) {
       if (!visited[i]) {
         orphan[i] = 1;
         walk(i);
       }
     }
-    problems.push(`${order.length - before} span(s) form a parent cycle; cut at the top level`);
+    problems.push(`${placed - before} span(s) form a parent cycle; cut at the top level`);
   }
 
   const position = new Int32Array(n);
@@ -142,9 +164,7 @@ export function buildTraceView(spans: readonly Span[]): TraceView {
   const parentPos = new Int32Array(n).fill(-1);
   for (let p = 0; p < n; p++) {
     const i = order[p]!;
-    const parentId = spans[i]!.parentSpanId;
-    const parent = parentId === '' || orphan[i] ? undefined : firstById.get(parentId);
-    if (parent !== undefined) parentPos[p] = position[parent]!;
+    if (parentOf[i]! >= 0 && !orphan[i]) parentPos[p] = position[parentOf[i]!]!;
   }
   const size = new Int32Array(n).fill(1);
   const childCount = new Int32Array(n);
@@ -156,17 +176,36 @@ export function buildTraceView(spans: readonly Span[]): TraceView {
     }
   }
 
-  const serviceCounts = new Map<string, number>();
-  const indexById = new Map<string, number>();
+  // Spans of one batch share their resource object: its service name is looked up once.
+  const serviceOf = new Map<Resource, string>();
+  const serviceCounts = new Map<string, { spanCount: number }>();
+  let lastResource: Resource | undefined;
+  let lastCount = { spanCount: 0 };
+  let service = '';
   let errorCount = 0;
   let maxDepth = 0;
   const viewSpans: ViewSpan[] = new Array(n);
   for (let p = 0; p < n; p++) {
     const i = order[p]!;
     const span = spans[i]!;
-    const service = serviceNameOf(span.resource);
-    serviceCounts.set(service, (serviceCounts.get(service) ?? 0) + 1);
-    if (!indexById.has(span.spanId)) indexById.set(span.spanId, p);
+    if (span.resource !== lastResource) {
+      lastResource = span.resource;
+      let name = serviceOf.get(lastResource);
+      if (name === undefined) {
+        name = serviceNameOf(lastResource);
+        serviceOf.set(lastResource, name);
+      }
+      if (name !== service || p === 0) {
+        service = name;
+        let count = serviceCounts.get(service);
+        if (count === undefined) {
+          count = { spanCount: 0 };
+          serviceCounts.set(service, count);
+        }
+        lastCount = count;
+      }
+    }
+    lastCount.spanCount++;
     const isError = span.status.code === StatusCode.error;
     if (isError) errorCount++;
     const depth = depthOf[i]!;
@@ -175,7 +214,7 @@ export function buildTraceView(spans: readonly Span[]): TraceView {
       span,
       service,
       startNs: startOffset[i]!,
-      durationNs: Math.max(0, Number(span.endTimeUnixNano - span.startTimeUnixNano)),
+      durationNs: durationOf[i]!,
       depth,
       parent: parentPos[p]!,
       subtreeSize: size[p]!,
@@ -184,13 +223,26 @@ export function buildTraceView(spans: readonly Span[]): TraceView {
       orphan: orphan[i] === 1,
     };
   }
+  // The first of spans sharing an id in display order, as a click on a link expects.
+  let indexById: Map<string, number>;
+  if (duplicates === 0) {
+    // Positions replace input indices in place: no second map of every id.
+    indexById = firstById;
+    for (let i = 0; i < n; i++) indexById.set(spans[i]!.spanId, position[i]!);
+  } else {
+    indexById = new Map();
+    for (let p = 0; p < n; p++) {
+      const id = spans[order[p]!]!.spanId;
+      if (!indexById.has(id)) indexById.set(id, p);
+    }
+  }
   return {
     traceId: spans[0]!.traceId,
     spans: viewSpans,
     indexById,
     startUnixNano,
     durationNs: Number(endUnixNano - startUnixNano),
-    services: [...serviceCounts].map(([name, spanCount]) => ({ name, spanCount })),
+    services: [...serviceCounts].map(([name, { spanCount }]) => ({ name, spanCount })),
     depth: maxDepth,
     errorCount,
     problems,

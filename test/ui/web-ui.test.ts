@@ -162,6 +162,23 @@ describe('web UI (Playwright in Debian Chromium against a real server)', () => {
     await screenshot(page, 'finding');
   });
 
+  it('reads a trace once, as columns, and finds its problems in a worker on those spans', async () => {
+    const requests: string[] = [];
+    const workers: string[] = [];
+    page.on('request', (request) => {
+      const { pathname } = new URL(request.url());
+      if (pathname.startsWith('/api/')) requests.push(pathname);
+    });
+    page.on('worker', (worker) => workers.push(new URL(worker.url()).pathname));
+    await page.goto(`${server.queryUrl}/trace/${checkout.traceId}?span=${pricing.spanId}`);
+    await page.locator('[data-testid=findings] button[data-finding=n_plus_one]').waitFor();
+    assert.deepEqual(requests, [`/api/v1/traces/${checkout.traceId}/columns`]);
+    assert.equal(workers.length, 1);
+    assert.match(workers[0]!, /^\/assets\/analysis-worker-.*\.js$/);
+    // Self time comes from the spans themselves: 122 ms without children.
+    assert.match(await page.getByTestId('span-details').innerText(), /Self time\s*122 ms/);
+  });
+
   it('the flame graph draws the spans and a click selects one', async () => {
     await page.goto(`${server.queryUrl}/trace/${checkout.traceId}`);
     await row(page, root.spanId).waitFor();

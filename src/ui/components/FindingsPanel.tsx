@@ -9,13 +9,11 @@ import { findingLabel } from '../trace-summary.ts';
  */
 export function FindingsPanel({
   analysis,
-  ranIn,
   durationNs,
   active,
   onSelect,
 }: {
   analysis: TraceAnalysis | 'loading' | Error;
-  ranIn: 'server' | 'browser' | null;
   durationNs: number;
   active: number | null;
   onSelect: (finding: number | null) => void;
@@ -58,7 +56,6 @@ export function FindingsPanel({
           {findings.length === 0
             ? 'The detectors found no N+1 queries, retries, timeouts or error origins in this trace.'
             : 'Click a finding to highlight its spans.'}
-          {ranIn === 'browser' ? ' (analysed in the browser)' : ''}
         </span>
         {active !== null && (
           <button type="button" className="button small" onClick={() => onSelect(null)}>

@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { analyzeTrace } from '../../analysis/analyze-trace.ts';
 import type { TraceAnalysis } from '../../analysis/trace-analysis.ts';
 import type { Span } from '../../model/span.ts';
-import { ApiError, getAnalysis, getTrace } from '../api-client.ts';
+import { ApiError, analyzeSoon, getTrace } from '../api-client.ts';
 import { FindingsPanel } from '../components/FindingsPanel.tsx';
 import { FlameGraph } from '../components/FlameGraph.tsx';
 import { Link } from '../components/Link.tsx';
@@ -23,7 +22,8 @@ import { expandToShow, moveCursor, visibleRows, type WaterfallKey } from '../wat
 interface LoadedTrace {
   readonly spans: readonly Span[];
   readonly view: TraceView;
-  readonly problems: readonly string[];
+  /** Started while the trace loads; the page shows the spans without waiting for it. */
+  readonly analysis: Promise<TraceAnalysis>;
 }
 
 export function TracePage({
@@ -38,20 +38,19 @@ export function TracePage({
   const trace = useAsync(
     async (signal): Promise<LoadedTrace> => {
       let spans: readonly Span[];
-      let problems: readonly string[] = [];
+      let analysis: Promise<TraceAnalysis>;
       if (fromFile) {
         const opened = openedTrace(traceId);
         if (opened === undefined)
           throw new ApiError(404, 'this trace came from a file; open the file again to view it');
         spans = opened;
+        analysis = analyzeSoon(spans);
       } else {
-        const result = await getTrace(traceId, signal);
-        spans = result.spans;
-        problems = result.problems;
+        ({ spans, analysis } = await getTrace(traceId, signal));
       }
       const view = buildTraceView(spans);
       performance.mark('tracehound:view built');
-      return { spans, view, problems };
+      return { spans, view, analysis };
     },
     [traceId, fromFile],
   );
@@ -108,14 +107,8 @@ function TraceScreen({
   fromFile: boolean;
 }) {
   const { view, spans } = loaded;
-  const analysis = useAsync(
-    async (signal) =>
-      fromFile
-        ? { analysis: analyzeTrace(spans), ranIn: 'browser' as const }
-        : getAnalysis(view.traceId, spans, signal),
-    [view],
-  );
-  const ready: TraceAnalysis | null = analysis.status === 'ok' ? analysis.value.analysis : null;
+  const analysis = useAsync(() => loaded.analysis, [loaded]);
+  const ready: TraceAnalysis | null = analysis.status === 'ok' ? analysis.value : null;
 
   const [mode, setMode] = useState<Mode>('waterfall');
   const [collapsed, setCollapsed] = useState<ReadonlySet<number>>(() => new Set());
@@ -246,11 +239,8 @@ function TraceScreen({
   };
 
   const root = view.spans[0];
-  const spanSelfTime =
-    selected < 0
-      ? 0
-      : (ready?.selfTimeNsBySpan[view.spans[selected]?.span.spanId ?? ''] ??
-        selfTimeNs(view, selected));
+  // From the spans as the waterfall draws them, so that it agrees with the bars.
+  const spanSelfTime = selected < 0 ? 0 : selfTimeNs(view, selected);
 
   return (
     <div className="trace-page" data-testid="trace-page">
@@ -403,9 +393,9 @@ function TraceScreen({
           Download JSON
         </button>
       </div>
-      {(loaded.problems.length > 0 || view.problems.length > 0 || notice !== null) && (
+      {(view.problems.length > 0 || notice !== null) && (
         <div className="problems">
-          {[...loaded.problems, ...view.problems, ...(notice === null ? [] : [notice])].join(' · ')}
+          {[...view.problems, ...(notice === null ? [] : [notice])].join(' · ')}
         </div>
       )}
       <div className="trace-body">
@@ -413,12 +403,11 @@ function TraceScreen({
           <FindingsPanel
             analysis={
               analysis.status === 'ok'
-                ? analysis.value.analysis
+                ? analysis.value
                 : analysis.status === 'error'
                   ? analysis.error
                   : 'loading'
             }
-            ranIn={analysis.status === 'ok' ? analysis.value.ranIn : null}
             durationNs={view.durationNs}
             active={activeFinding}
             onSelect={selectFinding}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bySpanId, MS, makeSpan, randomId } from '../../test/support/make-span.ts';
+import { MemoryStore } from '../store/memory/memory-store.ts';
+import { decodeTraceColumns } from '../ui/trace-columns.ts';
+import type { Logger } from './logger.ts';
+import { TRACE_COLUMNS_FORMAT, traceColumnsRoutes } from './trace-columns-routes.ts';
+
+const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+async function appWithTrace() {
+  const store = new MemoryStore();
+  const traceId = randomId(16);
+  const rootId = randomId(8);
+  const start = BigInt(Date.now()) * MS;
+  const spans = [
+    makeSpan({
+      traceId,
+      spanId: rootId,
+      name: 'GET /cart',
+      startTimeUnixNano: start,
+      endTimeUnixNano: start + 40n * MS,
+      attributes: [{ key: 'http.response.status_code', value: 200n }],
+    }),
+    makeSpan({
+      traceId,
+      parentSpanId: rootId,
+      name: 'SELECT carts',
+      kind: 3,
+      startTimeUnixNano: start + 5n * MS,
+      endTimeUnixNano: start + 30n * MS,
+    }),
+  ];
+  await store.write(spans);
+  // Another trace in the same store, which the answer must leave out.
+  await store.write([makeSpan({ startTimeUnixNano: start })]);
+  return { app: traceColumnsRoutes({ reader: store, logger: quiet }), traceId, spans };
+}
+
+describe('GET /api/v1/traces/{traceId}/columns', () => {
+  it('answers the spans of a stored trace as columns that decode back to them', async () => {
+    const { app, traceId, spans } = await appWithTrace();
+    const response = await app.request(`/api/v1/traces/${traceId}/columns`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /application\/json/);
+    const body = (await response.json()) as { format: string; traceId: string };
+    assert.equal(body.format, TRACE_COLUMNS_FORMAT);
+    assert.equal(body.traceId, traceId);
+    const decoded = decodeTraceColumns(body);
+    if (!decoded.ok) assert.fail(decoded.error);
+    assert.deepEqual(bySpanId(decoded.spans), bySpanId(spans));
+  });
+
+  it('finds a trace by an id typed in upper case', async () => {
+    const { app, traceId } = await appWithTrace();
+    const response = await app.request(`/api/v1/traces/${traceId.toUpperCase()}/columns`);
+    assert.equal(response.status, 200);
+    assert.equal(((await response.json()) as { traceId: string }).traceId, traceId);
+  });
+
+  it('answers 404 in the Jaeger error envelope for an unknown trace', async () => {
+    const { app } = await appWithTrace();
+    const response = await app.request('/api/v1/traces/0af7651916cd43dd8448eb211c80319c/columns');
+    assert.equal(response.status, 404);
+    assert.deepEqual(await response.json(), {
+      data: null,
+      total: 0,
+      limit: 0,
+      offset: 0,
+      errors: [{ code: 404, msg: 'trace 0af7651916cd43dd8448eb211c80319c not found' }],
+    });
+  });
+
+  it('answers 400 for an id that is not one', async () => {
+    const { app } = await appWithTrace();
+    const response = await app.request('/api/v1/traces/not-a-trace/columns');
+    assert.equal(response.status, 400);
+    const body = (await response.json()) as { errors: { msg: string }[] };
+    assert.match(body.errors[0]!.msg, /'not-a-trace' is not a trace id/);
+  });
+});
