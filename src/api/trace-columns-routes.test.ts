@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bySpanId, MS, makeSpan, randomId } from '../../test/support/make-span.ts';
+import { decodeTraceColumns, TRACE_COLUMNS_FORMAT } from '../model/trace-columns.ts';
 import { MemoryStore } from '../store/memory/memory-store.ts';
-import { decodeTraceColumns } from '../ui/trace-columns.ts';
 import type { Logger } from './logger.ts';
-import { TRACE_COLUMNS_FORMAT, traceColumnsRoutes } from './trace-columns-routes.ts';
+import { traceColumnsRoutes } from './trace-columns-routes.ts';
 
 const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 

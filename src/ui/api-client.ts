@@ -2,17 +2,15 @@ import { analyzeTrace } from '../analysis/analyze-trace.ts';
 import type { TraceAnalysis } from '../analysis/trace-analysis.ts';
 import { decodeOtlpTracesJson } from '../ingest/otlp/decode-json.ts';
 import type { Span } from '../model/span.ts';
+import { decodeTraceColumns } from '../model/trace-columns.ts';
 import { analyzeInWorker } from './analysis-in-worker.ts';
 import type { ServiceLink } from './service-map-layout.ts';
-import { decodeTraceColumns } from './trace-columns.ts';
 
 /** A failed call to the server, with the status and the server's own message. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    /** The server has no route here (an older server), as opposed to a missing resource. */
-    readonly noRoute = false,
   ) {
     super(message);
   }
@@ -68,7 +66,7 @@ function parseAnswer(path: string, response: Response, text: string): unknown {
   }
   if (!response.ok) {
     const message = errorMessageOf(body) ?? `${response.status} ${response.statusText}`;
-    throw new ApiError(response.status, message, /^no route for /.test(message));
+    throw new ApiError(response.status, message);
   }
   return body;
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { buildCorpus } from '../../test/fixtures/analysis-corpus/corpus.fixtures.ts';
 import { BASE_TIME_NS } from '../../test/support/make-span.ts';
 import { analyzeTrace } from '../analysis/analyze-trace.ts';
-import { encodeTraceColumns } from '../api/trace-columns-routes.ts';
+import { encodeTraceColumns } from '../model/trace-columns.ts';
 import { analyzeColumnsText } from './columns-analysis.ts';
 
 describe('analyzeColumnsText', () => {

@@ -1,6 +1,6 @@
 import { analyzeTrace } from '../analysis/analyze-trace.ts';
 import type { TraceAnalysis } from '../analysis/trace-analysis.ts';
-import { decodeTraceColumns } from './trace-columns.ts';
+import { decodeTraceColumns } from '../model/trace-columns.ts';
 
 /** What the analysis worker answers for one trace. */
 export type ColumnsAnalysisReply =

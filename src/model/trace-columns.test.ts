@@ -3,17 +3,12 @@ import { describe, it } from 'node:test';
 import { buildCorpus } from '../../test/fixtures/analysis-corpus/corpus.fixtures.ts';
 import { BASE_TIME_NS, MS, makeResource, makeSpan } from '../../test/support/make-span.ts';
 import { checkoutTrace, largeTrace } from '../../test/ui/ui-traces.ts';
-import {
-  encodeTraceColumns,
-  TRACE_COLUMNS_FORMAT as SERVER_FORMAT,
-  ValueTag as SERVER_TAGS,
-} from '../api/trace-columns-routes.ts';
-import type { Span } from '../model/span.ts';
-import { decodeTraceColumns, TRACE_COLUMNS_FORMAT, ValueTag } from './trace-columns.ts';
+import type { Span } from './span.ts';
+import { decodeTraceColumns, encodeTraceColumns } from './trace-columns.ts';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 
-/** Encodes as the server does, through JSON text as over the network, and decodes. */
+/** Encodes, goes through JSON text as over the network, and decodes. */
 function roundTrip(spans: readonly Span[]): Span[] {
   const decoded = decodeTraceColumns(
     JSON.parse(JSON.stringify(encodeTraceColumns(spans[0]!.traceId, spans))),
@@ -28,9 +23,144 @@ function validBody(): Record<string, unknown> {
 }
 
 describe('trace columns', () => {
-  it('agrees with the server on the format name and the value tags', () => {
-    assert.equal(TRACE_COLUMNS_FORMAT, SERVER_FORMAT);
-    assert.deepEqual(ValueTag, SERVER_TAGS);
+  it('writes the v1 wire format, which pages already loaded in browsers still read', () => {
+    const resource = makeResource('cart');
+    const scope = {
+      name: 'http',
+      version: '1.2',
+      attributes: [],
+      droppedAttributesCount: 0,
+      schemaUrl: '',
+    };
+    const common = { traceId: TRACE, flags: 1, resource, scope };
+    const root = makeSpan({
+      ...common,
+      spanId: '00000000000000a1',
+      name: 'GET /cart',
+      kind: 2,
+      startTimeUnixNano: BASE_TIME_NS,
+      endTimeUnixNano: BASE_TIME_NS + 40n * MS,
+      status: { code: 2, message: 'boom' },
+      attributes: [
+        { key: 'http.route', value: '/cart' },
+        { key: 'cached', value: true },
+        { key: 'http.response.status_code', value: 500n },
+        { key: 'ratio', value: 0.5 },
+        { key: 'nan', value: Number.NaN },
+        { key: 'blob', value: new Uint8Array([1, 2, 3]) },
+        { key: 'tags', value: ['a', 2n] },
+        { key: 'map', value: { kvlist: [{ key: 'k', value: '/cart' }] } },
+        { key: 'unset', value: null },
+      ],
+    });
+    const child = makeSpan({
+      ...common,
+      spanId: '00000000000000a2',
+      parentSpanId: '00000000000000a1',
+      name: 'SELECT',
+      kind: 3,
+      traceState: 'v=1',
+      startTimeUnixNano: BASE_TIME_NS + 5n * MS,
+      endTimeUnixNano: BASE_TIME_NS + 25n * MS,
+      events: [
+        {
+          timeUnixNano: BASE_TIME_NS + 6n * MS,
+          name: 'retry',
+          attributes: [],
+          droppedAttributesCount: 0,
+        },
+      ],
+      links: [
+        {
+          traceId: 'f'.repeat(32),
+          spanId: 'e'.repeat(16),
+          traceState: '',
+          attributes: [],
+          droppedAttributesCount: 0,
+          flags: 1,
+        },
+      ],
+      droppedAttributesCount: 2,
+    });
+    // Its parent is not in the trace, and it starts first: the base is its start.
+    const orphan = makeSpan({
+      ...common,
+      spanId: '00000000000000a3',
+      parentSpanId: '00000000000000ff',
+      name: 'SELECT',
+      kind: 3,
+      startTimeUnixNano: BASE_TIME_NS - 1n,
+      endTimeUnixNano: BASE_TIME_NS + 1n,
+    });
+    const spans = [root, child, orphan];
+    const body = JSON.parse(JSON.stringify(encodeTraceColumns(TRACE, spans)));
+    assert.deepEqual(body, {
+      format: 'tracehound.trace-columns.v1',
+      traceId: TRACE,
+      baseUnixNano: (BASE_TIME_NS - 1n).toString(),
+      strings: [
+        '',
+        'GET /cart',
+        'boom',
+        'service.name',
+        'cart',
+        'http',
+        '1.2',
+        'http.route',
+        '/cart',
+        'cached',
+        'http.response.status_code',
+        'ratio',
+        'nan',
+        'blob',
+        'tags',
+        'a',
+        'map',
+        'k',
+        'unset',
+        'SELECT',
+        'v=1',
+        'retry',
+        'f'.repeat(32),
+        'e'.repeat(16),
+      ],
+      resources: [[[3, 0, 4], 0, 0]],
+      scopes: [[5, 6, [], 0, 0]],
+      spanIds: ['00000000000000a1', '00000000000000a2', '00000000000000a3'],
+      parents: [-1, 0, '00000000000000ff'],
+      names: [1, 19, 19],
+      kinds: [2, 3, 3],
+      starts: [1, 5_000_001, 0],
+      durations: [40_000_000, 20_000_000, 2],
+      statusCodes: [2, 0, 0],
+      statusMessages: [2, 0, 0],
+      traceStates: [0, 20, 0],
+      flags: [1, 1, 1],
+      resourceOf: [0, 0, 0],
+      scopeOf: [0, 0, 0],
+      attributes: [
+        // biome-ignore format: one key, tag, payload triple per line
+        [
+          7, 0, 8, // string
+          9, 1, 1, // bool
+          10, 2, 500, // int
+          11, 3, 0.5, // double
+          12, 3, 'NaN', // double that JSON has no number for
+          13, 4, 'AQID', // bytes
+          14, 5, [0, 15, 2, 2], // array
+          16, 6, [17, 0, 8], // kvlist
+          18, 7, 0, // empty
+        ],
+        [],
+        [],
+      ],
+      events: [[1, [[6_000_001, 21, [], 0]]]],
+      links: [[1, [[22, 23, 0, [], 0, 1]]]],
+      dropped: [[1, 2, 0, 0]],
+    });
+    const decoded = decodeTraceColumns(body);
+    if (!decoded.ok) assert.fail(decoded.error);
+    assert.deepEqual(decoded.spans, spans);
   });
 
   it('decodes every trace of the analysis corpus back to equal spans', () => {
