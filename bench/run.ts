@@ -38,7 +38,8 @@ const { values: flags } = parseArgs({
     'ingest-only': { type: 'boolean', default: false },
     'ingest-seconds': { type: 'string' },
     clients: { type: 'string', default: '2' },
-    concurrency: { type: 'string', default: '4' },
+    /** The OpenTelemetry Collector's exporters send with 10 consumers by default. */
+    concurrency: { type: 'string', default: '10' },
     /** Extra flags for `tracehound start`, e.g. "--max-pending-spans 400000". */
     'server-args': { type: 'string', default: '' },
     /** Writes a V8 CPU profile of the server into this directory. */
