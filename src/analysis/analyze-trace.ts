@@ -1,4 +1,4 @@
-import type { Span, SpanId } from '../model/span.ts';
+import type { Span } from '../model/span.ts';
 import {
   type AnalysisOptions,
   type AnalysisOptionsInput,
@@ -43,7 +43,6 @@ function emptyAnalysis(spans: readonly Span[], problems: string[]): TraceAnalysi
     criticalPath: [],
     findings: [],
     whyChain: [],
-    selfTimeNsBySpan: {},
     selfTimeByService: [],
     selfTimeByOperation: [],
     problems,
@@ -52,25 +51,22 @@ function emptyAnalysis(spans: readonly Span[], problems: string[]): TraceAnalysi
 
 /** Latest end minus earliest start, after clock-skew correction. */
 function traceDurationNs(tree: TraceTree): number {
-  let startNs = Number.POSITIVE_INFINITY;
-  let endNs = Number.NEGATIVE_INFINITY;
-  for (let node = 0; node < tree.size; node++) {
-    if (tree.startNs[node]! < startNs) startNs = tree.startNs[node]!;
-    if (tree.endNs[node]! > endNs) endNs = tree.endNs[node]!;
-  }
-  return tree.size > 0 ? endNs - startNs : 0;
+  return tree.size > 0 ? latest(tree.endNs) - earliest(tree.startNs) : 0;
 }
 
-/** A per-node value keyed by span id; a span id used twice keeps the first node's value. */
-function bySpanId(tree: TraceTree, values: Float64Array): Record<SpanId, number> {
-  const bySpanId: Record<SpanId, number> = {};
-  // The check is only needed when ids repeat.
-  const idsRepeat = tree.distinctSpanIds < tree.size;
-  for (let node = 0; node < tree.size; node++) {
-    const spanId = tree.spanId(node);
-    if (!idsRepeat || !(spanId in bySpanId)) bySpanId[spanId] = values[node]!;
-  }
-  return bySpanId;
+// The loops sit in functions of their own, with nothing after them: code after a loop the engine
+// compiled while it ran would be deoptimised on every analysis (see tree-numbering.ts).
+
+function earliest(values: Float64Array): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < values.length; i++) if (values[i]! < min) min = values[i]!;
+  return min;
+}
+
+function latest(values: Float64Array): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
+  return max;
 }
 
 function analyze(spans: readonly Span[], options: AnalysisOptions): TraceAnalysis {
@@ -86,7 +82,6 @@ function analyze(spans: readonly Span[], options: AnalysisOptions): TraceAnalysi
   const durationNs = traceDurationNs(tree);
 
   const selfTimes = computeSelfTimes(tree);
-  const criticalPath = computeCriticalPath(tree);
   const detected = runDetectors({
     tree,
     selfTimeNs: selfTimes.bySpan,
@@ -95,6 +90,9 @@ function analyze(spans: readonly Span[], options: AnalysisOptions): TraceAnalysi
   });
   problems.push(...detected.problems);
   const detections = detected.detections.sort(compareDetections);
+  // After the detectors, which do not need it: its thousands of segments, made earlier, would be
+  // alive (and copied by the garbage collector) through all the detectors' allocations.
+  const criticalPath = computeCriticalPath(tree);
 
   const services = selfTimes.byService.map((total) => total.service).sort();
 
@@ -111,7 +109,6 @@ function analyze(spans: readonly Span[], options: AnalysisOptions): TraceAnalysi
     criticalPath: criticalPath.segments,
     findings: detections.map((detection) => detection.finding),
     whyChain: buildWhyChain(tree, criticalPath, selfTimes.bySpan, durationNs, detections),
-    selfTimeNsBySpan: bySpanId(tree, selfTimes.bySpan),
     selfTimeByService: selfTimes.byService,
     selfTimeByOperation: selfTimes.byOperation,
     problems,

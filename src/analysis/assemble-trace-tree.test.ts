@@ -117,6 +117,23 @@ describe('assembleTraceTree', () => {
     assert.match(tree.problems.join('\n'), /used by more than one span; kept apart/);
   });
 
+  it('keeps siblings sharing an id, start and end in the order they came', () => {
+    const t = new TraceBuilder();
+    const root = t.span({ name: 'root', startMs: 0, durationMs: 100 });
+    // Out of order, so that the siblings are sorted: the twins compare equal to each other.
+    t.span({ parent: root, name: 'late', startMs: 50, durationMs: 10 });
+    const twin = t.span({ parent: root, name: 'twin 1', startMs: 10, durationMs: 10 });
+    for (const name of ['twin 2', 'twin 3']) {
+      t.span({ parent: root, spanId: twin.spanId, name, startMs: 10, durationMs: 10 });
+    }
+    const tree = assembleTraceTree(t.spans);
+    assertWellFormed(tree);
+    assert.deepEqual(
+      tree.children(0).map((node) => tree.operation(node)),
+      ['twin 1', 'twin 2', 'twin 3', 'late'],
+    );
+  });
+
   it('treats a span that ends before it starts as zero-length', () => {
     const t = new TraceBuilder();
     t.span({ name: 'backwards', startMs: 10, durationMs: -5 });

@@ -23,14 +23,24 @@ interface Interval {
  * request and response latency.
  */
 export function skewShiftNs(parent: Interval, child: Interval): number {
-  const parentDuration = parent.endNs - parent.startNs;
-  const childDuration = child.endNs - child.startNs;
+  return shiftBetween(parent.startNs, parent.endNs, child.startNs, child.endNs);
+}
+
+/** {@link skewShiftNs} on plain numbers: only the spans it moves get interval objects. */
+function shiftBetween(
+  parentStartNs: number,
+  parentEndNs: number,
+  childStartNs: number,
+  childEndNs: number,
+): number {
+  const parentDuration = parentEndNs - parentStartNs;
+  const childDuration = childEndNs - childStartNs;
   if (childDuration > parentDuration) {
-    return child.startNs < parent.startNs ? parent.startNs - child.startNs : 0;
+    return childStartNs < parentStartNs ? parentStartNs - childStartNs : 0;
   }
-  if (child.startNs >= parent.startNs && child.endNs <= parent.endNs) return 0;
+  if (childStartNs >= parentStartNs && childEndNs <= parentEndNs) return 0;
   const latency = Math.floor((parentDuration - childDuration) / 2);
-  return parent.startNs + latency - child.startNs;
+  return parentStartNs + latency - childStartNs;
 }
 
 /** Messaging children may legitimately start after their producer ended: never moved. */
@@ -92,11 +102,15 @@ function findShifts(tree: TraceTree, shiftNs: Float64Array): ClockSkewAdjustment
     if (!tree.runInDifferentProcesses(parent, node) || isAsynchronous(tree, parent, node)) {
       continue;
     }
-    const parentAt = { startNs: startNs[parent]! + inherited, endNs: endNs[parent]! + inherited };
-    const childAt = { startNs: startNs[node]! + inherited, endNs: endNs[node]! + inherited };
-    const own = skewShiftNs(parentAt, childAt);
+    const parentStartNs = startNs[parent]! + inherited;
+    const parentEndNs = endNs[parent]! + inherited;
+    const childStartNs = startNs[node]! + inherited;
+    const childEndNs = endNs[node]! + inherited;
+    const own = shiftBetween(parentStartNs, parentEndNs, childStartNs, childEndNs);
     if (own === 0) continue;
     shiftNs[node] = inherited + own;
+    const parentAt = { startNs: parentStartNs, endNs: parentEndNs };
+    const childAt = { startNs: childStartNs, endNs: childEndNs };
     adjustments.push({
       spanId: tree.spanId(node),
       shiftNs: own,

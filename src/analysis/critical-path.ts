@@ -144,16 +144,20 @@ function subtreeSums(tree: TraceTree, contributionNs: Float64Array): Float64Arra
 }
 
 function segmentsOf(tree: TraceTree, contributionNs: Float64Array): CriticalPathSegment[] {
-  const segments: CriticalPathSegment[] = [];
+  let count = 0;
+  for (let node = 0; node < tree.size; node++) if (contributionNs[node]! > 0) count++;
+  // Sized once: pushing thousands of segments would copy the array each time it grows.
+  const segments: CriticalPathSegment[] = new Array(count);
+  let at = 0;
   for (let node = 0; node < tree.size; node++) {
     const selfTimeNs = contributionNs[node]!;
     if (selfTimeNs > 0) {
-      segments.push({
+      segments[at++] = {
         spanId: tree.spanId(node),
         service: tree.service(node),
         operation: tree.operation(node),
         selfTimeNs,
-      });
+      };
     }
   }
   return segments;

@@ -11,6 +11,11 @@ export const TEXT_IS_STATEMENT = 2;
 export const TEXT_IS_ROUTE = 4;
 export const TEXT_IS_PATH = 8;
 
+/** What {@link FactRows.nameState} holds besides 0 (not normalised yet): a name without ids... */
+export const NAME_IS_NORMAL = 1;
+/** ...or one whose normalised form is in {@link FactRows.normalisedNames}. */
+export const NAME_NORMALISED = 2;
+
 export function asText(value: AnyValue | undefined): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value === '' ? undefined : value;
@@ -50,8 +55,12 @@ export class FactRows {
   /** Allocated when an RPC span turns up: most traces have none. */
   rpcService: (string | undefined)[] | undefined;
   rpcMethod: (string | undefined)[] | undefined;
-  /** Filled on first use. */
-  normalisedName: (string | undefined)[] | undefined;
+  /**
+   * Filled on first use. Most names carry no id and are their own normalised name: those are
+   * only marked (NAME_IS_NORMAL), the others kept in `normalisedNames`, by row.
+   */
+  nameState: Uint8Array | undefined;
+  normalisedNames: Map<number, string> | undefined;
   callLabel: (string | undefined)[] | undefined;
 
   /** Room for the facts of `spans`, whose names are `names`, the arrays being filled. */

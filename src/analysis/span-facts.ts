@@ -3,6 +3,8 @@ import {
   asText,
   FAILED,
   FactRows,
+  NAME_IS_NORMAL,
+  NAME_NORMALISED,
   TEXT_IS_PATH,
   TEXT_IS_ROUTE,
   TEXT_IS_STATEMENT,
@@ -197,11 +199,19 @@ export class SpanFacts {
   normalisedName(i: number): string {
     const row = this.#rowOf[i]!;
     const rows = this.#rows;
-    rows.normalisedName ??= new Array(rows.spans.length);
-    const cached = rows.normalisedName[row];
-    if (cached !== undefined) return cached;
-    const name = normaliseSpanName(rows.names[row]!);
-    rows.normalisedName[row] = name;
+    rows.nameState ??= new Uint8Array(rows.spans.length);
+    const state = rows.nameState[row];
+    const raw = rows.names[row]!;
+    if (state === NAME_IS_NORMAL) return raw;
+    if (state === NAME_NORMALISED) return rows.normalisedNames!.get(row)!;
+    const name = normaliseSpanName(raw);
+    if (name === raw) {
+      rows.nameState[row] = NAME_IS_NORMAL;
+    } else {
+      rows.normalisedNames ??= new Map();
+      rows.normalisedNames.set(row, name);
+      rows.nameState[row] = NAME_NORMALISED;
+    }
     return name;
   }
 

@@ -66,9 +66,13 @@ interface RowBuffers extends SpanRows {
   readonly spans: Span[];
   readonly spanIds: SpanId[];
   readonly names: string[];
-  readonly resources: Resource[];
   readonly parentIds: SpanId[];
-  readonly services: string[];
+  readonly processOf: Int32Array;
+  /** Each resource met, to the index it is numbered with in `processOf`. */
+  readonly processOfResource: Map<Resource, number>;
+  /** Filled from `processOfResource` once the spans are read. */
+  processes: Resource[];
+  serviceOfProcess: string[];
   readonly startNs: Float64Array;
   readonly endNs: Float64Array;
   readonly durationNs: Float64Array;
@@ -111,9 +115,11 @@ function readRows(
     spans: kept,
     spanIds,
     names,
-    resources: new Array(capacity),
     parentIds: new Array(capacity),
-    services: new Array(capacity),
+    processOf: new Int32Array(capacity),
+    processOfResource: new Map(),
+    processes: [],
+    serviceOfProcess: [],
     startNs: new Float64Array(capacity),
     endNs: new Float64Array(capacity),
     durationNs: new Float64Array(capacity),
@@ -123,6 +129,10 @@ function readRows(
   };
   const read = readSpans(spans, problems, base, baseIsEarliest, rows);
   if (read === undefined) return undefined;
+  // Filled here rather than while reading: arrays growing from empty inside the loop over the
+  // spans change their kind of elements, which throws the loop's compiled code away.
+  rows.processes = [...rows.processOfResource.keys()];
+  rows.serviceOfProcess = rows.processes.map(serviceNameOf);
   const { earliestStartNs } = read;
   let { latestEndNs } = read;
   if (earliestStartNs < 0) {
@@ -161,10 +171,9 @@ function readSpans(
   baseIsEarliest: boolean,
   rows: RowBuffers,
 ): SpansRead | undefined {
-  const { spanIds, names, resources, parentIds, services, startNs, endNs, durationNs } = rows;
-  const { rowOfId, sharedServerById, facts } = rows;
+  const { spanIds, names, parentIds, processOf, startNs, endNs, durationNs } = rows;
+  const { rowOfId, sharedServerById, facts, processOfResource } = rows;
   const kept = rows.spans;
-  const serviceByResource = new Map<Resource, string>();
   const offsets = new NanoOffsets(base);
   let count = 0;
   let exactDuplicates = 0;
@@ -173,21 +182,16 @@ function readSpans(
   const traceId = spans[0]!.traceId;
   let mixedTraceIds = false;
   let lastResource: Resource | undefined;
-  let lastService = '';
+  let lastProcess = -1;
   // Indexed loops over every span: this runs once per request, mostly before the engine
   // optimises it, when for...of allocates an iterator result per element.
   for (let i = 0; i < spans.length; i++) {
     const span = spans[i]!;
     if (span.traceId !== traceId) mixedTraceIds = true;
-    // Spans of one process usually come together: look the service up when the resource changes.
+    // Spans of one process usually come together: look the process up when the resource changes.
     if (span.resource !== lastResource) {
       lastResource = span.resource;
-      let service = serviceByResource.get(lastResource);
-      if (service === undefined) {
-        service = serviceNameOf(lastResource);
-        serviceByResource.set(lastResource, service);
-      }
-      lastService = service;
+      lastProcess = processIndex(processOfResource, lastResource);
     }
     const spanStartNs = offsetFrom(offsets, span.startTimeUnixNano, base);
     let spanEndNs = offsetFrom(offsets, span.endTimeUnixNano, base);
@@ -225,9 +229,8 @@ function readSpans(
     kept[row] = span;
     spanIds[row] = spanId;
     names[row] = span.name;
-    resources[row] = lastResource;
     parentIds[row] = span.parentSpanId;
-    services[row] = lastService;
+    processOf[row] = lastProcess;
     startNs[row] = spanStartNs;
     endNs[row] = spanEndNs;
     durationNs[row] = spanEndNs - spanStartNs;
@@ -237,6 +240,16 @@ function readSpans(
     facts.read(row);
   }
   return { count, exactDuplicates, earliestStartNs, latestEndNs, mixedTraceIds };
+}
+
+/** The index of `resource` among the processes met so far, numbering it when first met. */
+function processIndex(known: Map<Resource, number>, resource: Resource): number {
+  let process = known.get(resource);
+  if (process === undefined) {
+    process = known.size;
+    known.set(resource, process);
+  }
+  return process;
 }
 
 /** `Number(time - base)`, without allocating for times that fit 64 bits unsigned. */
@@ -284,6 +297,11 @@ function findParents(
 ): void {
   const { rowOfId, sharedServerById, spanIds, parentIds } = rows;
   const anyShared = sharedServerById.size > 0;
+  // Siblings usually come together, and a child right after its parent: the last parent found,
+  // and the row before (when no id is used twice, the row of its id), spare most lookups.
+  const idsUnique = rowOfId.size === rows.count;
+  let lastParentId: SpanId | undefined;
+  let lastParentRow = -1;
   for (let row = 0; row < rows.count; row++) {
     const spanId = spanIds[row]!;
     const parentId = parentIds[row]!;
@@ -291,7 +309,15 @@ function findParents(
     if (anyShared && sharedServerById.get(spanId) === row) {
       parentRow = rowOfId.get(spanId);
     } else if (parentId !== '') {
-      parentRow = (anyShared ? sharedServerById.get(parentId) : undefined) ?? rowOfId.get(parentId);
+      if (anyShared) {
+        parentRow = sharedServerById.get(parentId) ?? rowOfId.get(parentId);
+      } else {
+        if (parentId === lastParentId) parentRow = lastParentRow;
+        else if (idsUnique && row > 0 && parentId === spanIds[row - 1]) parentRow = row - 1;
+        else parentRow = rowOfId.get(parentId);
+        lastParentId = parentId;
+        lastParentRow = parentRow;
+      }
       if (parentRow < 0) {
         orphanSpanIds.push(spanId);
         missingParentIds.add(parentId);

@@ -68,8 +68,6 @@ export interface TraceAnalysis {
   /** Sorted by `impactNs`, largest first. */
   readonly findings: readonly Finding[];
   readonly whyChain: readonly string[];
-  /** Exclusive time per span (after clock-skew correction), keyed by span id. */
-  readonly selfTimeNsBySpan: Readonly<Record<SpanId, number>>;
   readonly selfTimeByService: readonly SelfTimeTotal[];
   readonly selfTimeByOperation: readonly SelfTimeTotal[];
   /** Things the analysis met and worked around (duplicate ids, cycles, ...); it never throws. */

@@ -82,7 +82,8 @@ export class TraceTree {
   }
 
   service(node: number): string {
-    return this.spanRows.services[this.rowOf[node]!]!;
+    const { serviceOfProcess, processOf } = this.spanRows;
+    return serviceOfProcess[processOf[this.rowOf[node]!]!]!;
   }
 
   /** The span name. */
@@ -106,11 +107,6 @@ export class TraceTree {
     return row < 0 ? -1 : this.nodeOfRow[row]!;
   }
 
-  /** How many different span ids the tree holds (fewer than `size` when ids repeat). */
-  get distinctSpanIds(): number {
-    return this.rowOfId.size;
-  }
-
   /** True when `node` is `ancestor` or lies in its subtree. */
   isInSubtree(node: number, ancestor: number): boolean {
     return node >= ancestor && node < this.subtreeEnd[ancestor]!;
@@ -118,13 +114,13 @@ export class TraceTree {
 
   /** True when the two spans ran in different processes, whose clocks may disagree. */
   runInDifferentProcesses(a: number, b: number): boolean {
-    const { services, resources } = this.spanRows;
-    const rowA = this.rowOf[a]!;
-    const rowB = this.rowOf[b]!;
-    if (services[rowA] !== services[rowB]) return true;
-    const resourceA = resources[rowA]!;
-    const resourceB = resources[rowB]!;
-    if (resourceA === resourceB) return false;
+    const { serviceOfProcess, processOf, processes } = this.spanRows;
+    const processA = processOf[this.rowOf[a]!]!;
+    const processB = processOf[this.rowOf[b]!]!;
+    if (processA === processB) return false;
+    if (serviceOfProcess[processA] !== serviceOfProcess[processB]) return true;
+    const resourceA = processes[processA]!;
+    const resourceB = processes[processB]!;
     const hostA = hostOf(resourceA);
     const hostB = hostOf(resourceB);
     return hostA !== undefined && hostB !== undefined && hostA !== hostB;
@@ -246,8 +242,12 @@ export interface SpanRows {
   readonly spanIds: readonly SpanId[];
   /** The span names. */
   readonly names: readonly string[];
-  readonly services: readonly string[];
-  readonly resources: readonly Resource[];
+  /** The process (resource) of each row, an index into `processes`. */
+  readonly processOf: Int32Array;
+  /** Each distinct resource, in the order first read. */
+  readonly processes: readonly Resource[];
+  /** The service name of each process. */
+  readonly serviceOfProcess: readonly string[];
 }
 
 /** The columns of a tree in node order, as `treeColumns` numbers them. */

@@ -90,17 +90,44 @@ function childListStarts(parent: Int32Array, count: number): Int32Array {
 /** Sorts each row's children by start (then end, then id). */
 export function sortChildLists(children: ChildLists, rows: Rows): void {
   const { start, rows: list } = children;
+  const byStart = (a: number, b: number) => compareRows(rows, a, b);
   for (let row = 0; row < rows.count; row++) {
     const from = start[row]!;
     const to = start[row + 1]!;
     for (let i = from + 1; i < to; i++) {
       if (compareRows(rows, list[i - 1]!, list[i]!) <= 0) continue;
-      // Out of order: sort a copy (a plain array, whose sort is stable) and write it back.
-      const siblings = Array.from(list.subarray(from, to));
-      sortIfNeeded(siblings, rows);
+      if (to - from <= MAX_INSERTION_SORT) {
+        insertionSort(list, from, to, rows);
+        break;
+      }
+      // Out of order: sort a copy (a plain array, whose sort is stable) and write it back. Copied
+      // by index: Array.from would go through an iterator.
+      const siblings: number[] = new Array(to - from);
+      for (let k = from; k < to; k++) siblings[k - from] = list[k]!;
+      siblings.sort(byStart);
       list.set(siblings, from);
       break;
     }
+  }
+}
+
+/** Up to this many siblings are sorted in place, without the copies Array.prototype.sort makes. */
+const MAX_INSERTION_SORT = 32;
+
+/**
+ * Sorts `list[from..to)` in place by {@link compareRows}, stably as Array.prototype.sort does:
+ * a row moves before another only if it compares below it, so that rows comparing equal (the
+ * same id, start and end) keep their order.
+ */
+function insertionSort(list: Int32Array, from: number, to: number, rows: Rows): void {
+  for (let i = from + 1; i < to; i++) {
+    const row = list[i]!;
+    let at = i;
+    while (at > from && compareRows(rows, row, list[at - 1]!) < 0) {
+      list[at] = list[at - 1]!;
+      at--;
+    }
+    list[at] = row;
   }
 }
 

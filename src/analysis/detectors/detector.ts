@@ -102,9 +102,11 @@ export function callsAmong(
     if (facts.isCall(child)) count++;
   }
   if (count < minCalls) return undefined;
-  const calls: number[] = [];
+  // Sized once: pushing would copy the array each time it grows.
+  const calls: number[] = new Array(count);
+  let at = 0;
   for (let child = parent + 1; child < end; child = subtreeEnd[child]!) {
-    if (facts.isCall(child)) calls.push(child);
+    if (facts.isCall(child)) calls[at++] = child;
   }
   return calls;
 }

@@ -4,11 +4,47 @@ import {
   clip,
   type Detection,
   type Detector,
+  type DetectorContext,
   detection,
   groupSameCalls,
   nameOf,
   runsAfter,
 } from './detector.ts';
+
+/** Adds a finding for `run`, calls under `parent` one after another, if it saves enough. */
+function report(
+  context: DetectorContext,
+  parent: number,
+  run: readonly number[],
+  detections: Detection[],
+): void {
+  const { tree } = context;
+  const { facts, durationNs } = tree;
+  const { minCalls, minSavingNs, minSavingFraction } = context.options.sequentialCalls;
+  if (run.length < minCalls) return;
+  let totalNs = 0;
+  let longestNs = 0;
+  for (const call of run) {
+    totalNs += durationNs[call]!;
+    longestNs = Math.max(longestNs, durationNs[call]!);
+  }
+  const savingNs = totalNs - longestNs;
+  if (savingNs < minSavingNs || savingNs < minSavingFraction * durationNs[parent]!) return;
+  const steps = run.map(
+    (call) => `${clip(facts.callLabel(call), 40)} ${formatDuration(durationNs[call]!)}`,
+  );
+  detections.push(
+    detection(context, {
+      kind: 'sequential_calls',
+      nodes: [...run, parent],
+      anchor: parent,
+      impactNs: savingNs,
+      service: tree.service(parent),
+      operation: tree.operation(parent),
+      summary: `${run.length} calls from ${nameOf(tree, parent)} ran one after another (${steps.join(', then ')}: ${formatDuration(totalNs)}); in parallel they would take ${formatDuration(longestNs)}, saving about ${formatDuration(savingNs)}`,
+    }),
+  );
+}
 
 /**
  * sequential_calls: at least `minCalls` sibling client calls to different operations, each at
@@ -21,7 +57,7 @@ import {
 export const detectSequentialCalls: Detector = (context) => {
   const { tree } = context;
   const { facts, durationNs, subtreeEnd } = tree;
-  const { minCalls, minCallNs, minSavingNs, minSavingFraction } = context.options.sequentialCalls;
+  const { minCalls, minCallNs } = context.options.sequentialCalls;
   const detections: Detection[] = [];
   // Marks the calls whose operation repeats under the parent being looked at.
   const repeated = new Uint8Array(tree.size);
@@ -42,42 +78,16 @@ export const detectSequentialCalls: Detector = (context) => {
     for (const group of groups) for (const call of group) repeated[call] = 0;
     if (eligible.length < minCalls) continue;
 
-    const report = (run: readonly number[]) => {
-      if (run.length < minCalls) return;
-      let totalNs = 0;
-      let longestNs = 0;
-      for (const call of run) {
-        totalNs += durationNs[call]!;
-        longestNs = Math.max(longestNs, durationNs[call]!);
-      }
-      const savingNs = totalNs - longestNs;
-      if (savingNs < minSavingNs || savingNs < minSavingFraction * durationNs[parent]!) return;
-      const steps = run.map(
-        (call) => `${clip(facts.callLabel(call), 40)} ${formatDuration(durationNs[call]!)}`,
-      );
-      detections.push(
-        detection(context, {
-          kind: 'sequential_calls',
-          nodes: [...run, parent],
-          anchor: parent,
-          impactNs: savingNs,
-          service: tree.service(parent),
-          operation: tree.operation(parent),
-          summary: `${run.length} calls from ${nameOf(tree, parent)} ran one after another (${steps.join(', then ')}: ${formatDuration(totalNs)}); in parallel they would take ${formatDuration(longestNs)}, saving about ${formatDuration(savingNs)}`,
-        }),
-      );
-    };
-
     let run: number[] = [];
     for (const call of eligible) {
       const last = run[run.length - 1];
       if (last !== undefined && !runsAfter(tree, last, call)) {
-        report(run);
+        report(context, parent, run, detections);
         run = [];
       }
       run.push(call);
     }
-    report(run);
+    report(context, parent, run, detections);
   }
   return detections;
 };
