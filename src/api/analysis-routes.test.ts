@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MS, makeResource, makeSpan, randomId } from '../../test/support/make-span.ts';
+import { traceIdRouteTests } from '../../test/support/trace-route-tests.ts';
 import type { TraceAnalysis } from '../analysis/trace-analysis.ts';
 import { MemoryStore } from '../store/memory/memory-store.ts';
 import { analysisRoutes } from './analysis-routes.ts';
@@ -51,32 +52,5 @@ describe('GET /api/v1/traces/{traceId}/analysis', () => {
     assert.ok(analysis.whyChain.length > 0);
   });
 
-  it('finds a trace by an id typed in upper case', async () => {
-    const { app, traceId } = await appWithTrace();
-    const response = await app.request(`/api/v1/traces/${traceId.toUpperCase()}/analysis`);
-    assert.equal(response.status, 200);
-    assert.equal(((await response.json()) as TraceAnalysis).traceId, traceId);
-  });
-
-  it('answers 404 in the Jaeger error envelope for an unknown trace', async () => {
-    const { app } = await appWithTrace();
-    const response = await app.request('/api/v1/traces/0af7651916cd43dd8448eb211c80319c/analysis');
-    assert.equal(response.status, 404);
-    assert.deepEqual(await response.json(), {
-      data: null,
-      total: 0,
-      limit: 0,
-      offset: 0,
-      errors: [{ code: 404, msg: 'trace 0af7651916cd43dd8448eb211c80319c not found' }],
-    });
-  });
-
-  it('answers 400 naming the parameter for a malformed trace id', async () => {
-    const { app } = await appWithTrace();
-    const response = await app.request('/api/v1/traces/xyz-not-hex/analysis');
-    assert.equal(response.status, 400);
-    const body = (await response.json()) as { errors: { code: number; msg: string }[] };
-    assert.equal(body.errors[0]?.code, 400);
-    assert.match(body.errors[0]?.msg ?? '', /^traceId: 'xyz-not-hex' is not a trace id/);
-  });
+  traceIdRouteTests('analysis', appWithTrace);
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bySpanId, MS, makeSpan, randomId } from '../../test/support/make-span.ts';
+import { traceIdRouteTests } from '../../test/support/trace-route-tests.ts';
 import { decodeTraceColumns, TRACE_COLUMNS_FORMAT } from '../model/trace-columns.ts';
 import { MemoryStore } from '../store/memory/memory-store.ts';
 import type { Logger } from './logger.ts';
@@ -51,31 +52,5 @@ describe('GET /api/v1/traces/{traceId}/columns', () => {
     assert.deepEqual(bySpanId(decoded.spans), bySpanId(spans));
   });
 
-  it('finds a trace by an id typed in upper case', async () => {
-    const { app, traceId } = await appWithTrace();
-    const response = await app.request(`/api/v1/traces/${traceId.toUpperCase()}/columns`);
-    assert.equal(response.status, 200);
-    assert.equal(((await response.json()) as { traceId: string }).traceId, traceId);
-  });
-
-  it('answers 404 in the Jaeger error envelope for an unknown trace', async () => {
-    const { app } = await appWithTrace();
-    const response = await app.request('/api/v1/traces/0af7651916cd43dd8448eb211c80319c/columns');
-    assert.equal(response.status, 404);
-    assert.deepEqual(await response.json(), {
-      data: null,
-      total: 0,
-      limit: 0,
-      offset: 0,
-      errors: [{ code: 404, msg: 'trace 0af7651916cd43dd8448eb211c80319c not found' }],
-    });
-  });
-
-  it('answers 400 for an id that is not one', async () => {
-    const { app } = await appWithTrace();
-    const response = await app.request('/api/v1/traces/not-a-trace/columns');
-    assert.equal(response.status, 400);
-    const body = (await response.json()) as { errors: { msg: string }[] };
-    assert.match(body.errors[0]!.msg, /'not-a-trace' is not a trace id/);
-  });
+  traceIdRouteTests('columns', appWithTrace);
 });
