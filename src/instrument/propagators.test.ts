@@ -8,6 +8,7 @@ import {
   TraceFlags,
   trace,
 } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { AnyFormatPropagator, propagatorFromEnv } from './propagators.ts';
 
 const TRACE_ID = '463ac35c9f6413ad48485a3953bb6124';
@@ -99,6 +100,61 @@ describe('AnyFormatPropagator', () => {
       traceparent: `00-${TRACE_ID}-${SPAN_ID}-01`,
       baggage: 'customer_id=c-1001',
     });
+  });
+
+  it('reads each baggage header anew, even after the same one was seen before', () => {
+    assert.equal(
+      extracted({ baggage: 'customer_id=c-1' }).baggage?.getEntry('customer_id')?.value,
+      'c-1',
+    );
+    assert.equal(
+      extracted({ baggage: 'customer_id=c-2' }).baggage?.getEntry('customer_id')?.value,
+      'c-2',
+    );
+    const again = extracted({ baggage: 'customer_id=c-1' }).baggage;
+    assert.deepEqual(again?.getAllEntries(), [['customer_id', { value: 'c-1' }]]);
+    assert.equal(extracted({ baggage: 'not a pair' }).baggage, undefined);
+    assert.equal(extracted({ baggage: 'not a pair' }).baggage, undefined);
+  });
+
+  it('ignores uberctx- baggage without a valid uber-trace-id, as the fallback order implies', () => {
+    const { span, baggage } = extracted({ 'uberctx-customer_id': 'c-1001' });
+    assert.equal(span, undefined);
+    assert.equal(baggage, undefined);
+  });
+
+  it('sends the baggage of each context, also after a baggage was changed', () => {
+    const spanContext = { traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: TraceFlags.SAMPLED };
+    const first = propagation.createBaggage({ customer_id: { value: 'c 1' } });
+    const second = first.setEntry('tier', { value: 'gold' });
+    const sent = (baggage: typeof first) => {
+      const headers: Record<string, string> = {};
+      const context = propagation.setBaggage(
+        trace.setSpanContext(ROOT_CONTEXT, spanContext),
+        baggage,
+      );
+      propagator.inject(context, headers, defaultTextMapSetter);
+      return headers.baggage;
+    };
+    assert.equal(sent(first), 'customer_id=c%201');
+    assert.equal(sent(second), 'customer_id=c%201,tier=gold');
+    assert.equal(sent(first), 'customer_id=c%201');
+    assert.equal(sent(propagation.createBaggage()), undefined);
+  });
+
+  it('sends nothing while tracing is suppressed', () => {
+    let context = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: TRACE_ID,
+      spanId: SPAN_ID,
+      traceFlags: TraceFlags.SAMPLED,
+    });
+    context = propagation.setBaggage(
+      context,
+      propagation.createBaggage({ customer_id: { value: 'c-1001' } }),
+    );
+    const headers: Record<string, string> = {};
+    propagator.inject(suppressTracing(context), headers, defaultTextMapSetter);
+    assert.deepEqual(headers, {});
   });
 
   it('lists the fields of every format it reads', () => {
