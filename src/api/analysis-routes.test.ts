@@ -1,37 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MS, makeResource, makeSpan, randomId } from '../../test/support/make-span.ts';
-import { traceIdRouteTests } from '../../test/support/trace-route-tests.ts';
+import { storeWithCartTrace, traceIdRouteTests } from '../../test/support/trace-route-tests.ts';
 import type { TraceAnalysis } from '../analysis/trace-analysis.ts';
-import { MemoryStore } from '../store/memory/memory-store.ts';
 import { analysisRoutes } from './analysis-routes.ts';
 import type { Logger } from './logger.ts';
 
 const quiet: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 
 async function appWithTrace() {
-  const store = new MemoryStore();
-  const traceId = randomId(16);
-  const rootId = randomId(8);
-  const start = BigInt(Date.now()) * MS;
-  await store.write([
-    makeSpan({
-      traceId,
-      spanId: rootId,
-      name: 'GET /cart',
-      startTimeUnixNano: start,
-      endTimeUnixNano: start + 40n * MS,
-    }),
-    makeSpan({
-      traceId,
-      parentSpanId: rootId,
-      name: 'SELECT carts',
-      kind: 3,
-      resource: makeResource('frontend'),
-      startTimeUnixNano: start + 5n * MS,
-      endTimeUnixNano: start + 30n * MS,
-    }),
-  ]);
+  const { store, traceId, rootId } = await storeWithCartTrace();
   return { app: analysisRoutes({ reader: store, logger: quiet }), traceId, rootId };
 }
 

@@ -23,6 +23,19 @@ function extracted(headers: Record<string, string>) {
   return { span: trace.getSpanContext(context), baggage: propagation.getBaggage(context) };
 }
 
+/** A sampled span context carrying `customer_id=c-1001` baggage. */
+function sampledWithBaggage() {
+  const context = trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: TRACE_ID,
+    spanId: SPAN_ID,
+    traceFlags: TraceFlags.SAMPLED,
+  });
+  return propagation.setBaggage(
+    context,
+    propagation.createBaggage({ customer_id: { value: 'c-1001' } }),
+  );
+}
+
 describe('AnyFormatPropagator', () => {
   it('joins a W3C traceparent', () => {
     const { span } = extracted({ traceparent: `00-${TRACE_ID}-${SPAN_ID}-01` });
@@ -85,15 +98,7 @@ describe('AnyFormatPropagator', () => {
   });
 
   it('sends only W3C trace context and baggage', () => {
-    let context = trace.setSpanContext(ROOT_CONTEXT, {
-      traceId: TRACE_ID,
-      spanId: SPAN_ID,
-      traceFlags: TraceFlags.SAMPLED,
-    });
-    context = propagation.setBaggage(
-      context,
-      propagation.createBaggage({ customer_id: { value: 'c-1001' } }),
-    );
+    const context = sampledWithBaggage();
     const headers: Record<string, string> = {};
     propagator.inject(context, headers, defaultTextMapSetter);
     assert.deepEqual(headers, {
@@ -143,15 +148,7 @@ describe('AnyFormatPropagator', () => {
   });
 
   it('sends nothing while tracing is suppressed', () => {
-    let context = trace.setSpanContext(ROOT_CONTEXT, {
-      traceId: TRACE_ID,
-      spanId: SPAN_ID,
-      traceFlags: TraceFlags.SAMPLED,
-    });
-    context = propagation.setBaggage(
-      context,
-      propagation.createBaggage({ customer_id: { value: 'c-1001' } }),
-    );
+    const context = sampledWithBaggage();
     const headers: Record<string, string> = {};
     propagator.inject(suppressTracing(context), headers, defaultTextMapSetter);
     assert.deepEqual(headers, {});

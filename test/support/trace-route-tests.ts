@@ -1,5 +1,42 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import type { Span } from '../../src/model/span.ts';
+import { MemoryStore } from '../../src/store/memory/memory-store.ts';
+import { MS, makeResource, makeSpan, randomId } from './make-span.ts';
+
+/**
+ * A store holding a two-span trace (`GET /cart` 40 ms, `SELECT carts` 25 ms under it, both of
+ * service frontend) and one other trace, which answers about the first must leave out.
+ */
+export async function storeWithCartTrace() {
+  const store = new MemoryStore();
+  const traceId = randomId(16);
+  const rootId = randomId(8);
+  const start = BigInt(Date.now()) * MS;
+  const spans: Span[] = [
+    makeSpan({
+      traceId,
+      spanId: rootId,
+      name: 'GET /cart',
+      resource: makeResource('frontend'),
+      startTimeUnixNano: start,
+      endTimeUnixNano: start + 40n * MS,
+      attributes: [{ key: 'http.response.status_code', value: 200n }],
+    }),
+    makeSpan({
+      traceId,
+      parentSpanId: rootId,
+      name: 'SELECT carts',
+      kind: 3,
+      resource: makeResource('frontend'),
+      startTimeUnixNano: start + 5n * MS,
+      endTimeUnixNano: start + 30n * MS,
+    }),
+  ];
+  await store.write(spans);
+  await store.write([makeSpan({ startTimeUnixNano: start })]);
+  return { store, traceId, rootId, spans };
+}
 
 /** A route app (Hono's `request`) with one stored trace. */
 export interface AppWithTrace {
