@@ -3,9 +3,10 @@ import duckdb from '@duckdb/node-bindings';
 import type { Attribute } from '../../model/attributes.ts';
 import { type SpanKind, serviceNameOf } from '../../model/span.ts';
 import { attributesFromTyped, attributesToTyped } from '../typed-json.ts';
-import { keyCodeOf, REST_SLOT, SLOT_COLUMNS, TYPE_CHARS } from './attribute-slots.ts';
+import { keyCodeOf, REST_SLOT, TYPE_CHARS } from './attribute-slots.ts';
 import type { CatalogChanges } from './catalog.ts';
 import { type RowBatch, ValueType } from './row-batch.ts';
+import { FIXED, FIXED_COLUMNS, FIXED_NAMES, TEXT, TEXT_COLUMNS } from './span-columns.ts';
 
 /** DuckDB's vector size: a data chunk holds at most this many rows. */
 export const CHUNK_ROWS = 2048;
@@ -20,53 +21,29 @@ export const CHUNK_ROWS = 2048;
  * emptied by each commit.
  */
 
-/** The text parts of a row, in blob order: the nullable text columns of `spans`. */
-const TEXT_PARTS = ['attribute_layout', 'extras', 'attributes', ...SLOT_COLUMNS] as const;
-const LAYOUT = 0;
-const EXTRAS = 1;
-const REST = 2;
-const FIRST_SLOT = 3;
-
-const FIXED_COLUMNS = `batch UINTEGER, trace_id UHUGEINT, ordinal UINTEGER, span_id UBIGINT,
-  parent_ordinal UINTEGER, parent_span_id UBIGINT, start_ns BIGINT, duration_ns BIGINT,
-  operation_id UINTEGER, status_code UTINYINT, flags UINTEGER, resource_id UINTEGER,
-  scope_id UINTEGER`;
-
 /** The staging table of one writer connection. */
 export function stagingTableSql(table: string): string {
-  const parts = TEXT_PARTS.map((_, k) => `s${k} UINTEGER, l${k} UINTEGER`).join(', ');
-  return `CREATE OR REPLACE TEMP TABLE ${table} (${FIXED_COLUMNS}, text BLOB, ${parts})`;
+  const fixed = FIXED_COLUMNS.map(({ name, type }) => `${name} ${type}`).join(', ');
+  const parts = TEXT_COLUMNS.map((_, k) => `s${k} UINTEGER, l${k} UINTEGER`).join(', ');
+  return `CREATE OR REPLACE TEMP TABLE ${table} (${fixed}, text BLOB, ${parts})`;
 }
 
 /** Moves the staged rows into `spans`, in order, each text part cut out of the row's blob. */
 export function insertFromStagingSql(table: string): string {
-  const texts = TEXT_PARTS.map(
+  const texts = TEXT_COLUMNS.map(
     (name, k) =>
       `CASE WHEN l${k} IS NULL THEN NULL ELSE decode(array_slice(text, s${k} + 1, s${k} + l${k})) END AS ${name}`,
   ).join(',\n    ');
-  return `INSERT INTO spans BY NAME SELECT batch, trace_id, ordinal, span_id, parent_ordinal,
-    parent_span_id, start_ns, duration_ns, operation_id, status_code, flags, resource_id,
-    scope_id,
+  return `INSERT INTO spans BY NAME SELECT ${FIXED_NAMES},
     ${texts}
     FROM ${table}`;
 }
 
+/** The staging table's columns: the integer ones, the row's text, then start and length per part. */
 const STAGED = {
-  batch: 0,
-  traceId: 1,
-  ordinal: 2,
-  spanId: 3,
-  parentOrdinal: 4,
-  parentSpanId: 5,
-  start: 6,
-  duration: 7,
-  operationId: 8,
-  statusCode: 9,
-  flags: 10,
-  resourceId: 11,
-  scopeId: 12,
-  text: 13,
-  firstPart: 14,
+  ...FIXED,
+  text: FIXED_COLUMNS.length,
+  firstPart: FIXED_COLUMNS.length + 1,
 };
 
 /*
@@ -87,12 +64,12 @@ const statusCodes = new Uint8Array(CHUNK_ROWS);
 const flags = new Uint32Array(CHUNK_ROWS);
 const resourceIds = new Uint32Array(CHUNK_ROWS);
 const scopeIds = new Uint32Array(CHUNK_ROWS);
-const partStarts = TEXT_PARTS.map(() => new Uint32Array(CHUNK_ROWS));
-const partLengths = TEXT_PARTS.map(() => new Uint32Array(CHUNK_ROWS));
+const partStarts = TEXT_COLUMNS.map(() => new Uint32Array(CHUNK_ROWS));
+const partLengths = TEXT_COLUMNS.map(() => new Uint32Array(CHUNK_ROWS));
 /** Validity bitmasks (bit set = value present), as 64-bit words. */
 const parentOrdinalValid = new Uint8Array(CHUNK_ROWS / 8);
 const parentIdValid = new Uint8Array(CHUNK_ROWS / 8);
-const partValid = TEXT_PARTS.map(() => new Uint8Array(CHUNK_ROWS / 8));
+const partValid = TEXT_COLUMNS.map(() => new Uint8Array(CHUNK_ROWS / 8));
 const timeScratch = new Uint32Array(4);
 const layoutParts: string[] = [];
 const textEncoder = new TextEncoder();
@@ -223,7 +200,7 @@ export function stageRowBatches(
             textEnd,
           );
         }
-        setPart(FIRST_SLOT + k, out, textEnd - rowStart, length);
+        setPart(TEXT.firstSlot + k, out, textEnd - rowStart, length);
         textEnd += length;
       }
       let rest = rows.rests[row] ?? null;
@@ -233,18 +210,18 @@ export function stageRowBatches(
       }
       if (filled > 0) {
         const length = putText(layoutParts.join(''), textEnd);
-        setPart(LAYOUT, out, textEnd - rowStart, length);
+        setPart(TEXT.layout, out, textEnd - rowStart, length);
         textEnd += length;
       }
       const extras = rows.extras[row];
       if (extras !== null && extras !== undefined) {
         const length = putText(extras, textEnd);
-        setPart(EXTRAS, out, textEnd - rowStart, length);
+        setPart(TEXT.extras, out, textEnd - rowStart, length);
         textEnd += length;
       }
       if (rest !== null) {
         const length = putText(rest, textEnd);
-        setPart(REST, out, textEnd - rowStart, length);
+        setPart(TEXT.rest, out, textEnd - rowStart, length);
         textEnd += length;
       }
       duckdb.vector_assign_string_element_len(textVector, out, text.subarray(rowStart, textEnd));
@@ -284,7 +261,7 @@ export function stageRowBatches(
     };
     setValidity(STAGED.parentOrdinal, parentOrdinalValid);
     setValidity(STAGED.parentSpanId, parentIdValid);
-    for (let k = 0; k < TEXT_PARTS.length; k++) {
+    for (let k = 0; k < TEXT_COLUMNS.length; k++) {
       copy(STAGED.firstPart + 2 * k, partStarts[k]!, 4);
       copy(STAGED.firstPart + 2 * k + 1, partLengths[k]!, 4);
       setValidity(STAGED.firstPart + 2 * k + 1, partValid[k]!);

@@ -2,8 +2,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import duckdb, { type DataChunk } from '@duckdb/node-bindings';
 import { StoreError } from '../../model/errors.ts';
 import type { InstrumentationScope, Resource, Span, StatusCode } from '../../model/span.ts';
-import { readAttributeSlots, SLOT_COLUMNS } from './attribute-slots.ts';
+import { readAttributeSlots } from './attribute-slots.ts';
 import type { StoredOperation } from './catalog.ts';
+import { FIXED, FIXED_COLUMNS, FIXED_NAMES, TEXT, TEXT_COLUMNS } from './span-columns.ts';
 import { extrasFromJson } from './span-json.ts';
 
 export function hexToBigInt(hex: string): bigint {
@@ -32,49 +33,12 @@ export interface CatalogReader {
  * the read then starts over with the columns as they are.
  */
 
-/** The text columns of `spans`, in the order they are joined. */
-const TEXT_PARTS = ['extras', 'attribute_layout', 'attributes', ...SLOT_COLUMNS] as const;
-const EXTRAS = 0;
-const LAYOUT = 1;
-const REST = 2;
-const FIRST_SLOT = 3;
+/** Where the text columns start in a row read: after the integer columns. */
+const FIRST_TEXT = FIXED_COLUMNS.length;
 const SEPARATOR = '\u0001';
 
-/** The integer columns, each with its width in bytes in a vector. */
-const FIXED = [
-  'batch',
-  'trace_id',
-  'ordinal',
-  'span_id',
-  'parent_ordinal',
-  'parent_span_id',
-  'start_ns',
-  'duration_ns',
-  'operation_id',
-  'status_code',
-  'flags',
-  'resource_id',
-  'scope_id',
-] as const;
-const C = {
-  batch: 0,
-  traceId: 1,
-  ordinal: 2,
-  spanId: 3,
-  parentOrdinal: 4,
-  parentSpanId: 5,
-  start: 6,
-  duration: 7,
-  operationId: 8,
-  statusCode: 9,
-  flags: 10,
-  resourceId: 11,
-  scopeId: 12,
-  firstText: 13,
-} as const;
-
-const JOINED_SELECT = `SELECT ${FIXED.join(', ')}, concat(${TEXT_PARTS.join(', chr(1), ')})`;
-const SEPARATE_SELECT = `SELECT ${FIXED.join(', ')}, ${TEXT_PARTS.join(', ')}`;
+const JOINED_SELECT = `SELECT ${FIXED_NAMES}, concat(${TEXT_COLUMNS.join(', chr(1), ')})`;
+const SEPARATE_SELECT = `SELECT ${FIXED_NAMES}, ${TEXT_COLUMNS.join(', ')}`;
 
 /** One stored row, as read: ids as hex, the text parts decoded (null for NULL). */
 interface StoredRow {
@@ -190,23 +154,24 @@ function stringAt(column: Column, row: number): string | null {
 }
 
 function readChunk(chunk: DataChunk, count: number, joined: boolean, rows: StoredRow[]): void {
-  const column = (index: number, width: number) => columnOf(chunk, index, count, width);
-  const batch = column(C.batch, 4);
-  const traceId = column(C.traceId, 16);
-  const ordinal = column(C.ordinal, 4);
-  const spanId = column(C.spanId, 8);
-  const parentOrdinal = column(C.parentOrdinal, 4);
-  const parentSpanId = column(C.parentSpanId, 8);
-  const start = column(C.start, 8);
-  const duration = column(C.duration, 8);
-  const operationId = column(C.operationId, 4);
-  const statusCode = column(C.statusCode, 1);
-  const flags = column(C.flags, 4);
-  const resourceId = column(C.resourceId, 4);
-  const scopeId = column(C.scopeId, 4);
+  const column = (index: number) => columnOf(chunk, index, count, FIXED_COLUMNS[index]!.bytes);
+  const batch = column(FIXED.batch);
+  const traceId = column(FIXED.traceId);
+  const ordinal = column(FIXED.ordinal);
+  const spanId = column(FIXED.spanId);
+  const parentOrdinal = column(FIXED.parentOrdinal);
+  const parentSpanId = column(FIXED.parentSpanId);
+  const start = column(FIXED.start);
+  const duration = column(FIXED.duration);
+  const operationId = column(FIXED.operationId);
+  const statusCode = column(FIXED.statusCode);
+  const flags = column(FIXED.flags);
+  const resourceId = column(FIXED.resourceId);
+  const scopeId = column(FIXED.scopeId);
+  // A VARCHAR vector holds 16-byte entries.
   const texts = joined
-    ? [column(C.firstText, 16)]
-    : TEXT_PARTS.map((_, k) => column(C.firstText + k, 16));
+    ? [columnOf(chunk, FIRST_TEXT, count, 16)]
+    : TEXT_COLUMNS.map((_, k) => columnOf(chunk, FIRST_TEXT + k, count, 16));
   let lastTraceId = '';
   for (let row = 0; row < count; row++) {
     // A trace's rows come together: its id is made into text once.
@@ -243,8 +208,8 @@ function readChunk(chunk: DataChunk, count: number, joined: boolean, rows: Store
  */
 function splitJoined(joined: string): (string | null)[] {
   const parts: (string | null)[] = joined.split(SEPARATOR);
-  if (parts.length !== TEXT_PARTS.length) throw new SeparatorInValue();
-  for (const k of [EXTRAS, LAYOUT, REST]) if (parts[k] === '') parts[k] = null;
+  if (parts.length !== TEXT_COLUMNS.length) throw new SeparatorInValue();
+  for (const k of [TEXT.extras, TEXT.layout, TEXT.rest]) if (parts[k] === '') parts[k] = null;
   return parts;
 }
 
@@ -272,7 +237,7 @@ function rowsToSpans(rows: readonly StoredRow[], catalog: CatalogReader): Span[]
       parentSpanId = row.parentSpanId;
     }
     const operation = catalog.operation(row.operationId);
-    const extras = extrasFromJson(row.texts[EXTRAS] ?? null);
+    const extras = extrasFromJson(row.texts[TEXT.extras] ?? null);
     return {
       traceId: row.traceId,
       spanId: row.spanId,
@@ -287,9 +252,9 @@ function rowsToSpans(rows: readonly StoredRow[], catalog: CatalogReader): Span[]
       resource: catalog.resource(row.resourceId),
       scope: catalog.scope(row.scopeId),
       attributes: readAttributeSlots(
-        row.texts[LAYOUT] ?? null,
-        row.texts[REST] ?? null,
-        (slot) => row.texts[FIRST_SLOT + slot] ?? null,
+        row.texts[TEXT.layout] ?? null,
+        row.texts[TEXT.rest] ?? null,
+        (slot) => row.texts[TEXT.firstSlot + slot] ?? null,
         catalog.attributeKey,
       ),
       events: extras.events,
