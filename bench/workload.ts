@@ -10,6 +10,7 @@
  * cannot compress repeats that real traffic would not have.
  */
 import { randomFillSync } from 'node:crypto';
+import { seededRandom } from '../demo/shared/catalog.ts';
 import { ProtoBuilder, varintBytes } from './proto-builder.ts';
 
 export const SPANS_PER_TRACE = 10;
@@ -92,18 +93,6 @@ const USER_AGENTS = [
 ];
 const SQL_OPERATIONS = ['SELECT', 'SELECT', 'SELECT', 'INSERT', 'UPDATE'];
 const REDIS_OPERATIONS = ['GET', 'GET', 'SET', 'HGETALL', 'EXPIRE'];
-
-/** Deterministic randomness for everything but the ids, so runs compare. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;

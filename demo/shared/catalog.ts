@@ -9,7 +9,7 @@ export function skuOf(index: number): string {
 }
 
 /** A small deterministic generator (mulberry32), so every process derives the same data. */
-function seeded(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -30,14 +30,14 @@ export interface Product {
 }
 
 export const PRODUCTS: readonly Product[] = Array.from({ length: PRODUCT_COUNT }, (_, i) => {
-  const random = seeded(i + 1);
+  const random = seededRandom(i + 1);
   const name = `${ADJECTIVES[i % ADJECTIVES.length]} ${NOUNS[Math.floor(random() * NOUNS.length)]}`;
   return { sku: skuOf(i), name, priceCents: 500 + Math.floor(random() * 20_000) };
 });
 
 /** Each customer's cart: 5 to 15 different products, one to three of each. */
 export function cartOf(customer: string): { sku: string; quantity: number }[] {
-  const random = seeded(Number(customer.replace(/\D/g, '')) * 7919);
+  const random = seededRandom(Number(customer.replace(/\D/g, '')) * 7919);
   const count = 5 + Math.floor(random() * 11);
   const skus = new Set<string>();
   while (skus.size < count) skus.add(skuOf(Math.floor(random() * PRODUCT_COUNT)));
