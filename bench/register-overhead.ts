@@ -1,23 +1,29 @@
 /**
  * What `tracehound/register` costs a service: the demo's gateway (Express, pino, two to four
  * fetch calls per page) is driven as hard as it goes, once as plain Node and once under
- * `--import tracehound/register` at 100% sampling, exporting every span to a real
- * `tracehound start`. Its downstream services are stubs that answer at once, so the gateway's
- * own CPU is what limits throughput. Variants alternate, several rounds each, and the medians
- * are compared. The batch processor's queue is made large enough that no span is dropped (a
- * full queue would drop spans and flatter the instrumented run), and that is checked: the spans
- * pass through a counting relay on their way to Tracehound, and every request must have sent all
- * of its spans and Tracehound must have accepted them.
+ * `--import tracehound/register` at 100% sampling. Its downstream services are stubs that answer
+ * at once, so the gateway's own CPU is what limits throughput. Variants alternate, several rounds
+ * each, and the medians are compared.
+ *
+ * The gateway gets a CPU of its own (`taskset`, Linux, 2+ CPUs; `BENCH_PIN=0` turns it off), and
+ * the load generator, the stubs and Tracehound share the others, so that neither variant is slowed
+ * by what else the machine runs: on 2 cores, a busy loop beside the plain gateway raised its CPU
+ * time per request by a quarter (1.53 to 1.91 ms), and ingesting the spans beside the instrumented
+ * one did the same to it alone. So the exported spans go to a relay that answers at once, as a
+ * collector on another machine would, and hands them to a real `tracehound start` between rounds;
+ * the run fails unless Tracehound accepted every span of every request. The batch
+ * processor's queue is made large enough that no span is dropped (a full queue would drop spans and
+ * flatter the instrumented run).
  *
  *   npx tsx bench/register-overhead.ts [seconds-per-round] [rounds]
  *
  * Goal (issue 4): at most 15% of the throughput lost.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, createServer, type IncomingHttpHeaders, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isListeningMessage } from '../demo/shared/protocol.ts';
 import { walkOtlpTracesProtobuf } from '../src/ingest/otlp/decode-protobuf.ts';
@@ -43,20 +49,33 @@ const GATEWAY = fileURLToPath(new URL('../demo/services/gateway.ts', import.meta
 const REGISTER = new URL('../src/instrument/register.mjs', import.meta.url).href;
 const TSX = import.meta.resolve('tsx');
 
-/** auth, cart and inventory as the gateway sees them, answering at once. */
-function startStubs(): Promise<string> {
-  const server = createServer((req, res) => {
-    req.resume();
-    res.setHeader('content-type', 'application/json');
-    if (req.url === '/verify') res.end('{"customerId":"c-1001"}');
-    else res.end('{"ok":true,"lines":[],"totalCents":0}');
+const STUBS = fileURLToPath(new URL('./gateway-stubs.ts', import.meta.url));
+
+/** Where the gateway runs and where everything else does: one CPU for the gateway alone. */
+interface CpuPlan {
+  readonly gateway: string;
+  readonly rest: string;
+}
+
+function cpuPlan(): CpuPlan | null {
+  const cpus = availableParallelism();
+  if (process.env.BENCH_PIN === '0' || process.platform !== 'linux' || cpus < 2) return null;
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  return { gateway: '0', rest: cpus === 2 ? '1' : `1-${cpus - 1}` };
+}
+
+/** auth, cart and inventory as the gateway sees them (gateway-stubs.ts), in their own process. */
+async function startStubs(): Promise<{ url: string; process: ChildProcess }> {
+  const child = fork(STUBS, [], { execArgv: ['--import', TSX], stdio: 'inherit' });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (message) => resolve((message as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`the stubs exited with ${code}`)));
   });
-  server.keepAliveTimeout = 65_000;
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-    ),
-  );
+  return { url, process: child };
 }
 
 /** Spans that reached Tracehound through the relay, and the ones it turned away. */
@@ -86,13 +105,29 @@ function rejectedSpans(body: Uint8Array): number {
   return rejected;
 }
 
+/** An export request as the gateway sent it, and the spans in it. */
+interface HeldExport {
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+  readonly spans: number;
+}
+
+interface Relay {
+  readonly url: string;
+  readonly count: SpanCount;
+  /** Posts the export requests held so far to Tracehound, one by one, and counts its answers. */
+  handOver(target: string): Promise<void>;
+}
+
 /**
- * An OTLP/HTTP relay to Tracehound that counts the spans of each export request and what
- * Tracehound answered, so that the bench can tell a span that never arrived. The instrumented
- * gateway is pointed at it.
+ * The collector the instrumented gateway exports to: it answers each OTLP/HTTP export at once (an
+ * empty ExportTraceServiceResponse, all accepted) and holds the request; `handOver` takes the held
+ * requests to Tracehound between rounds and counts the spans it accepted and refused.
  */
-function startSpanCounter(target: string): Promise<{ url: string; count: SpanCount }> {
+function startRelay(): Promise<Relay> {
   const count: SpanCount = { accepted: 0, refused: 0 };
+  let held: HeldExport[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -106,33 +141,46 @@ function startSpanCounter(target: string): Promise<{ url: string; count: SpanCou
           spans++;
         },
       });
-      const headers: IncomingHttpHeaders = { ...req.headers, host: new URL(target).host };
+      held.push({ path: req.url ?? '/', headers: req.headers, body, spans });
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  const post = (target: string, message: HeldExport) =>
+    new Promise<void>((resolve) => {
+      const headers: IncomingHttpHeaders = { ...message.headers, host: new URL(target).host };
       const forward = request(
-        new URL(req.url ?? '/', target),
-        { method: req.method, headers },
+        new URL(message.path, target),
+        { method: 'POST', headers },
         (answer) => {
           const reply: Buffer[] = [];
           answer.on('data', (chunk: Buffer) => reply.push(chunk));
           answer.on('end', () => {
-            const replyBody = Buffer.concat(reply);
-            const refused = answer.statusCode === 200 ? rejectedSpans(replyBody) : spans;
-            count.accepted += spans - refused;
+            const refused =
+              answer.statusCode === 200 ? rejectedSpans(Buffer.concat(reply)) : message.spans;
+            count.accepted += message.spans - refused;
             count.refused += refused;
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            res.end(replyBody);
+            resolve();
           });
         },
       );
-      forward.on('error', (error) => {
-        count.refused += spans;
-        res.writeHead(502).end(String(error));
+      forward.on('error', () => {
+        count.refused += message.spans;
+        resolve();
       });
-      forward.end(body);
+      forward.end(message.body);
     });
-  });
+  const handOver = async (target: string) => {
+    const messages = held;
+    held = [];
+    for (const message of messages) await post(target, message);
+  };
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
-      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, count }),
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        count,
+        handOver,
+      }),
     ),
   );
 }
@@ -142,13 +190,20 @@ interface Gateway {
   readonly process: ChildProcess;
 }
 
-async function startGateway(instrumented: boolean, otlp: string, stubs: string): Promise<Gateway> {
+async function startGateway(
+  instrumented: boolean,
+  otlp: string,
+  stubs: string,
+  cpus: CpuPlan | null,
+): Promise<Gateway> {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_')),
   );
+  // taskset execs node in its own process, so the pid stays the gateway's.
   const child = spawn(
-    process.execPath,
+    cpus ? 'taskset' : process.execPath,
     [
+      ...(cpus ? ['--cpu-list', cpus.gateway, process.execPath] : []),
       ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       ...(instrumented ? ['--import', REGISTER] : []),
       '--import',
@@ -201,15 +256,27 @@ function cpuMs(pid: number): number {
 interface Measurement {
   readonly requests: number;
   readonly requestsPerSecond: number;
-  /** The gateway's own CPU per request: its cost, whatever else the machine is doing. */
+  /** The gateway's own CPU per request. */
   readonly cpuMsPerRequest: number;
+  /** CPU time over wall time: about 1 for the gateway when its CPU is what limits it. */
+  readonly gatewayBusy: number;
+  /** The same for the load generator (this process) and the stubs: well below 1, or they limit. */
+  readonly driverBusy: number;
+  readonly stubsBusy: number;
 }
 
 /** Requests completed per second by CONCURRENCY keep-alive loops during `ms`. */
-async function drive(gateway: Gateway, path: string, ms: number): Promise<Measurement> {
+async function drive(
+  gateway: Gateway,
+  stubsPid: number,
+  path: string,
+  ms: number,
+): Promise<Measurement> {
   const { url } = gateway;
   const pid = gateway.process.pid ?? -1;
   const cpuBefore = cpuMs(pid);
+  const stubsBefore = cpuMs(stubsPid);
+  const driverBefore = process.cpuUsage();
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const target = new URL(path, url);
   let completed = 0;
@@ -243,14 +310,21 @@ async function drive(gateway: Gateway, path: string, ms: number): Promise<Measur
   );
   const elapsed = performance.now() - started;
   const cpu = cpuMs(pid) - cpuBefore;
+  const driver = process.cpuUsage(driverBefore);
+  const stubsCpu = cpuMs(stubsPid) - stubsBefore;
   agent.destroy();
   if (failed > 0) throw new Error(`${failed} requests to ${path} failed`);
   return {
     requests: completed,
     requestsPerSecond: (completed * 1000) / elapsed,
     cpuMsPerRequest: cpu / completed,
+    gatewayBusy: cpu / elapsed,
+    driverBusy: (driver.user + driver.system) / 1000 / elapsed,
+    stubsBusy: stubsCpu / elapsed,
   };
 }
+
+const percent = (fraction: number) => `${(fraction * 100).toFixed(0)}%`;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -265,9 +339,19 @@ async function stopGateway(gateway: Gateway): Promise<void> {
 }
 
 const loadAtStart = loadavg();
+const cpus = cpuPlan();
+// Everything started from here on (Tracehound, the stubs) inherits this process's CPUs.
+if (cpus)
+  execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpus.rest, String(process.pid)]);
+console.log(
+  cpus
+    ? `gateway on CPU ${cpus.gateway}; load generator, stubs and Tracehound on CPU ${cpus.rest}`
+    : 'no CPU of its own for the gateway (BENCH_PIN=0, fewer than 2 CPUs, or no taskset)',
+);
 const server = await startServer({ args: ['--storage', 'memory'] });
-const counter = await startSpanCounter(server.otlpHttpUrl);
+const relay = await startRelay();
 const stubs = await startStubs();
+const stubsPid = stubs.process.pid ?? -1;
 const results: Record<string, { plain: Measurement[]; instrumented: Measurement[] }> = {};
 /** Spans the instrumented gateways must have sent; undefined once a page has no known count. */
 let expectedSpans: number | undefined = 0;
@@ -275,10 +359,10 @@ try {
   for (const path of PAGES) results[path] = { plain: [], instrumented: [] };
   for (let round = 0; round < ROUNDS; round++) {
     for (const instrumented of round % 2 === 0 ? [false, true] : [true, false]) {
-      const gateway = await startGateway(instrumented, counter.url, stubs);
+      const gateway = await startGateway(instrumented, relay.url, stubs.url, cpus);
       for (const path of PAGES) {
-        const warmUp = await drive(gateway, path, WARM_UP_MS);
-        const measured = await drive(gateway, path, ROUND_MS);
+        const warmUp = await drive(gateway, stubsPid, path, WARM_UP_MS);
+        const measured = await drive(gateway, stubsPid, path, ROUND_MS);
         results[path]![instrumented ? 'instrumented' : 'plain'].push(measured);
         if (instrumented && expectedSpans !== undefined) {
           const perRequest = SPANS_PER_REQUEST[path];
@@ -289,14 +373,18 @@ try {
         }
         console.log(
           `round ${round + 1} ${path.padEnd(10)} ${instrumented ? 'with register' : 'plain        '} ` +
-            `${measured.requestsPerSecond.toFixed(0)} req/s, ${measured.cpuMsPerRequest.toFixed(2)} ms CPU/request`,
+            `${measured.requestsPerSecond.toFixed(0)} req/s, ${measured.cpuMsPerRequest.toFixed(2)} ms CPU/request; ` +
+            `busy: gateway ${percent(measured.gatewayBusy)}, load generator ${percent(measured.driverBusy)}, ` +
+            `stubs ${percent(measured.stubsBusy)}`,
         );
       }
-      // The gateway flushes its spans as it stops.
+      // The gateway flushes its spans as it stops; Tracehound gets them before the next round.
       await stopGateway(gateway);
+      await relay.handOver(server.otlpHttpUrl);
     }
   }
 } finally {
+  stubs.process.kill();
   await server.stop();
   removeDir(server.dataDir);
 }
@@ -321,7 +409,7 @@ const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
 console.log(
   `load average (1, 5, 15 min): at start ${load(loadAtStart)}, at end ${load(loadavg())}`,
 );
-const { accepted, refused } = counter.count;
+const { accepted, refused } = relay.count;
 if (expectedSpans === undefined) {
   console.log(`spans accepted by Tracehound: ${accepted} (no known count per request to check)`);
 } else {
