@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import {
   Metadata,
   Server,
@@ -74,12 +76,42 @@ async function exportTraces(request: Uint8Array, writer: SpanWriter): Promise<Ui
   return encodeExportResponseProtobuf(outcome.rejectedSpans, errorMessageOf(outcome));
 }
 
+/**
+ * HTTP/2 flow-control windows granted to each client: what it may send before the server has
+ * read it. Node's default, 64 KB per connection (grpc-js sets none), is a seventh of one export
+ * of 1,000 spans, so a client sending batches waits a round trip for a window update every
+ * 64 KB: over 20 ms of network that caps a connection near 3 MB/s, about 7,000 spans/s. These are
+ * grpc-go's upper bounds; the message size limit still bounds what one request may hold.
+ */
+export const CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024;
+export const STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
+
 /** Binds and starts the server; resolves with the port it listens on. */
 export function bindGrpcServer(server: Server, host: string, port: number): Promise<number> {
   const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, ServerCredentials.createInsecure(), (error, boundPort) =>
-      error ? reject(error) : resolve(boundPort),
-    );
+    server.bindAsync(address, ServerCredentials.createInsecure(), (error, boundPort) => {
+      if (error) return reject(error);
+      widenFlowControlWindows(server);
+      resolve(boundPort);
+    });
   });
+}
+
+/**
+ * grpc-js has no option for the windows, and keeps its HTTP/2 servers in a private map; the
+ * settings are applied to them there. Should a grpc-js release move that map, the server keeps
+ * Node's windows, and the test of the windows fails.
+ */
+function widenFlowControlWindows(server: Server): void {
+  const http2Servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(http2Servers instanceof Map)) return;
+  for (const candidate of http2Servers.keys()) {
+    if (!(candidate instanceof EventEmitter) || !('updateSettings' in candidate)) continue;
+    const http2Server = candidate as Http2Server;
+    http2Server.updateSettings({ initialWindowSize: STREAM_WINDOW_BYTES });
+    http2Server.on('session', (session: ServerHttp2Session) =>
+      session.setLocalWindowSize(CONNECTION_WINDOW_BYTES),
+    );
+  }
 }
