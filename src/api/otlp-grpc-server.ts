@@ -80,8 +80,8 @@ async function exportTraces(request: Uint8Array, writer: SpanWriter): Promise<Ui
  * HTTP/2 flow-control windows granted to each client: what it may send before the server has
  * read it. Node's default, 64 KB per connection (grpc-js sets none), is a seventh of one export
  * of 1,000 spans, so a client sending batches waits a round trip for a window update every
- * 64 KB: over 20 ms of network that caps a connection near 3 MB/s (4,135 spans/s measured by
- * bench/grpc-latency.ts; 27,176 with these windows). grpc-go's servers grow theirs up to 16 MB as
+ * 64 KB: over 20 ms of network a connection carries at most 3.2 MB/s (bench/grpc-latency.ts
+ * measured 1.9 MB/s, 4,135 spans/s; with these windows 27,176 spans/s). grpc-go's servers grow theirs up to 16 MB as
  * they measure the link; the message size limit still bounds what one request may hold.
  */
 export const CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024;
