@@ -23,7 +23,7 @@ import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process
 import { readFileSync } from 'node:fs';
 import { Agent, createServer, type IncomingHttpHeaders, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isListeningMessage } from '../demo/shared/protocol.ts';
 import { walkOtlpTracesProtobuf } from '../src/ingest/otlp/decode-protobuf.ts';
@@ -57,15 +57,31 @@ interface CpuPlan {
   readonly rest: string;
 }
 
+/** The CPUs this process may run on, as `taskset` lists them ("0-3,6"), expanded. */
+function allowedCpus(): number[] {
+  const list = execFileSync('taskset', ['--cpu-list', '--pid', String(process.pid)], {
+    encoding: 'utf8',
+  });
+  return list
+    .slice(list.lastIndexOf(':') + 1)
+    .trim()
+    .split(',')
+    .flatMap((range) => {
+      const [from, to = from] = range.split('-').map(Number);
+      return Array.from({ length: to! - from! + 1 }, (_, k) => from! + k);
+    });
+}
+
 function cpuPlan(): CpuPlan | null {
-  const cpus = availableParallelism();
-  if (process.env.BENCH_PIN === '0' || process.platform !== 'linux' || cpus < 2) return null;
+  if (process.env.BENCH_PIN === '0' || process.platform !== 'linux') return null;
+  let cpus: number[];
   try {
-    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    cpus = allowedCpus();
   } catch {
     return null;
   }
-  return { gateway: '0', rest: cpus === 2 ? '1' : `1-${cpus - 1}` };
+  if (cpus.length < 2) return null;
+  return { gateway: String(cpus[0]), rest: cpus.slice(1).join(',') };
 }
 
 /** auth, cart and inventory as the gateway sees them (gateway-stubs.ts), in their own process. */
