@@ -8,12 +8,12 @@
  * The gateway gets a CPU of its own (`taskset`, Linux, 2+ CPUs; `BENCH_PIN=0` turns it off), and
  * the load generator, the stubs and Tracehound share the others, so that neither variant is slowed
  * by what else the machine runs: on 2 cores, a busy loop beside the plain gateway raised its CPU
- * time per request by a quarter (1.53 to 1.91 ms), and ingesting the spans beside the instrumented
- * one did the same to it alone. So the exported spans go to a relay that answers at once, as a
- * collector on another machine would, and hands them to a real `tracehound start` between rounds;
- * the run fails unless Tracehound accepted every span of every request. The batch
- * processor's queue is made large enough that no span is dropped (a full queue would drop spans and
- * flatter the instrumented run).
+ * time per request by a quarter (1.53 to 1.91 ms), and Tracehound ingesting the spans would load
+ * the instrumented variant's machine only. So the exported spans go to a relay that answers at
+ * once, as a collector on another machine would, and hands them to a real `tracehound start`
+ * between rounds; the run fails unless Tracehound accepted every span of every request. The batch
+ * processor's queue is made large enough that no span is dropped (a full queue would drop spans
+ * and flatter the instrumented run).
  *
  *   npx tsx bench/register-overhead.ts [seconds-per-round] [rounds]
  *
