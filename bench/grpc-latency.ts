@@ -7,15 +7,17 @@
  *
  *   npx tsx bench/grpc-latency.ts [seconds-per-RTT] [RTT ms ...]
  */
+import { mkdtempSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
-import { Client, credentials } from '@grpc/grpc-js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { removeDir, startServer } from '../test/support/server-process.ts';
-import { createBatch } from './workload.ts';
+import { ingest } from './ingest-run.ts';
 
 const SECONDS = Number(process.argv[2] ?? 15);
 const RTTS_MS = process.argv.length > 3 ? process.argv.slice(3).map(Number) : [2, 10, 20];
-const IN_FLIGHT = 10;
-const EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+/** One client connection with the OpenTelemetry Collector exporter's default 10 consumers. */
+const LOAD = { clients: 1, concurrency: 10 };
 
 /** A TCP proxy to `target` that delays each chunk by `delayMs` on its way, both ways. */
 async function startDelayProxy(target: string, delayMs: number) {
@@ -40,45 +42,27 @@ async function startDelayProxy(target: string, delayMs: number) {
   return { address: `127.0.0.1:${address.port}`, close: () => proxy.close() };
 }
 
-async function measure(target: string): Promise<{ spansPerSecond: number; mbPerSecond: number }> {
-  const client = new Client(target, credentials.createInsecure(), {
-    'grpc.max_send_message_length': 64 * 1024 * 1024,
-  });
-  const batches = Array.from({ length: IN_FLIGHT }, (_, lane) => createBatch(lane + 1, 0));
-  let spans = 0;
-  let bytes = 0;
-  const started = performance.now();
-  const until = started + SECONDS * 1000;
-  await Promise.all(
-    batches.map(async (batch) => {
-      while (performance.now() < until) {
-        batch.refresh(BigInt(Date.now()) * 1_000_000n);
-        await new Promise<void>((resolve, reject) =>
-          client.makeUnaryRequest(
-            EXPORT,
-            (body: Uint8Array) => Buffer.from(body.buffer, body.byteOffset, body.byteLength),
-            (answer: Buffer) => answer,
-            batch.body,
-            (error) => (error ? reject(error) : resolve()),
-          ),
-        );
-        spans += 1000;
-        bytes += batch.body.byteLength;
-      }
-    }),
-  );
-  client.close();
-  const seconds = (performance.now() - started) / 1000;
-  return { spansPerSecond: spans / seconds, mbPerSecond: bytes / seconds / 1e6 };
-}
-
 const server = await startServer({ args: ['--storage', 'memory'] });
+const idsDir = mkdtempSync(join(tmpdir(), 'tracehound-grpc-latency-'));
 try {
   console.log(`| RTT | spans/s | MB/s |\n| --- | --- | --- |`);
   for (const rtt of RTTS_MS) {
     const proxy = await startDelayProxy(server.otlpGrpcAddress, rtt / 2);
     try {
-      const { spansPerSecond, mbPerSecond } = await measure(proxy.address);
+      // The bench's own load clients (ingest-client.ts), pointed at the proxy.
+      const run = await ingest(
+        { ...server, otlpGrpcAddress: proxy.address },
+        'grpc',
+        SECONDS,
+        LOAD,
+        idsDir,
+        `rtt${rtt}`,
+      );
+      if (run.failed > 0 || run.refused > 0) {
+        throw new Error(`${run.failed} exports failed, ${run.refused} refused: ${run.firstError}`);
+      }
+      const spansPerSecond = run.acknowledgedSpans / run.seconds;
+      const mbPerSecond = run.acknowledgedBytes / run.seconds / 1e6;
       console.log(`| ${rtt} ms | ${spansPerSecond.toFixed(0)} | ${mbPerSecond.toFixed(1)} |`);
     } finally {
       proxy.close();
@@ -87,5 +71,6 @@ try {
 } finally {
   await server.stop();
   removeDir(server.dataDir);
+  removeDir(idsDir);
 }
 process.exit(0);

@@ -81,8 +81,9 @@ async function exportTraces(request: Uint8Array, writer: SpanWriter): Promise<Ui
  * read it. Node's default, 64 KB per connection (grpc-js sets none), is a seventh of one export
  * of 1,000 spans, so a client sending batches waits a round trip for a window update every
  * 64 KB: over 20 ms of network a connection carries at most 3.2 MB/s (bench/grpc-latency.ts
- * measured 1.9 MB/s, 4,135 spans/s; with these windows 27,176 spans/s). grpc-go's servers grow theirs up to 16 MB as
- * they measure the link; the message size limit still bounds what one request may hold.
+ * measured 1.8 MB/s, 3,937 spans/s; with these windows 21,484 spans/s). grpc-go's servers grow
+ * theirs up to 16 MB as they measure the link; the message size limit still bounds what one
+ * request may hold.
  */
 export const CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024;
 export const STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
