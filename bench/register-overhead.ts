@@ -20,7 +20,6 @@
  * Goal (issue 4): at most 15% of the throughput lost.
  */
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Agent, createServer, type IncomingHttpHeaders, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
@@ -29,6 +28,7 @@ import { isListeningMessage } from '../demo/shared/protocol.ts';
 import { walkOtlpTracesProtobuf } from '../src/ingest/otlp/decode-protobuf.ts';
 import { ProtobufReader } from '../src/ingest/otlp/protobuf-reader.ts';
 import { removeDir, startServer } from '../test/support/server-process.ts';
+import { cpuSecondsOf } from './memory-sampler.ts';
 
 const ROUND_MS = Number(process.argv[2] ?? 8) * 1000;
 const ROUNDS = Number(process.argv[3] ?? 3);
@@ -258,16 +258,8 @@ async function startGateway(
   return { url: `http://127.0.0.1:${port}`, process: child };
 }
 
-/** CPU time (user + system) a process has used, in ms; Linux's /proc, else NaN. */
-function cpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime, fields 14 and 15 of stat(5), in clock ticks of 10 ms.
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
+/** CPU time (user + system) a process has used, in ms; NaN without Linux's /proc. */
+const cpuMs = (pid: number) => (cpuSecondsOf(pid) ?? Number.NaN) * 1000;
 
 interface Measurement {
   readonly requests: number;
