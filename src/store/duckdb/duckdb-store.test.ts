@@ -72,6 +72,54 @@ describe('duckdb store on disk', () => {
     }
   });
 
+  it('stores text of every length around the 12 bytes DuckDB keeps inline, in commits of one and of several chunks', async () => {
+    const store = await DuckDbStore.open({ dataDir: tempDir() });
+    try {
+      // Lengths in bytes 0-16 in ASCII, 2-byte and 4-byte characters; 12 bytes is the last
+      // length a DuckDB string holds inline, 13 the first that points into the chunk's text.
+      const values = [
+        ...Array.from({ length: 17 }, (_, n) => 'abcdefghijklmnopq'.slice(0, n)),
+        'é'.repeat(6),
+        'é'.repeat(7),
+        '🐢'.repeat(3),
+        '🐢'.repeat(4),
+        `long ${'x'.repeat(5000)} end`,
+      ];
+      const traceId = randomId(16);
+      const many = Array.from({ length: 2 * 2048 + 100 }, (_, i) =>
+        makeSpan({
+          traceId,
+          name: `op ${values[i % values.length]}`,
+          attributes: [
+            { key: 'value', value: values[i % values.length]! },
+            { key: 'other', value: values[(i * 7) % values.length]! },
+          ],
+        }),
+      );
+      // A commit whose whole text is a few bytes: no value points anywhere.
+      const tiny = makeSpan({ name: 'x', attributes: [{ key: 'k', value: 'v' }] });
+      await store.write(many);
+      await store.write([tiny]);
+      const read = await store.getTraces([traceId]);
+      const bySpanId = new Map(read.map((span) => [span.spanId, span]));
+      assert.equal(read.length, many.length);
+      for (const span of many) assert.deepEqual(bySpanId.get(span.spanId), span);
+      assert.deepEqual(await store.getTraces([tiny.traceId]), [tiny]);
+      // Comparisons read a long string's 4-byte prefix and then its bytes.
+      for (const value of ['abcdefghijklm', '🐢🐢🐢🐢', 'é'.repeat(7)]) {
+        const found = await store.findTraceIds({ attributes: [{ key: 'value', value }], limit: 5 });
+        assert.deepEqual(found, [traceId], value);
+      }
+      const none = await store.findTraceIds({
+        attributes: [{ key: 'value', value: 'abcdefghijklX' }],
+        limit: 5,
+      });
+      assert.deepEqual(none, []);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('runs DuckDB with the memory limit it is given', async () => {
     const store = await DuckDbStore.open({ dataDir: tempDir(), memoryLimit: '100MB' });
     try {
@@ -115,6 +163,21 @@ describe('duckdb store on disk', () => {
     connection.closeSync();
     old.closeSync();
     await assert.rejects(DuckDbStore.open({ dataDir }), /storage layout 1.*another --data-dir/s);
+  });
+
+  it('refuses a spans table whose columns are not in the order rows are appended in', async () => {
+    const dataDir = tempDir();
+    const old = await DuckDBInstance.create(join(dataDir, 'tracehound.duckdb'));
+    const connection = await old.connect();
+    await connection.run(`CREATE TABLE meta (key VARCHAR, value VARCHAR);
+      INSERT INTO meta VALUES ('schema_version', '2');
+      CREATE TABLE spans (trace_id UHUGEINT, batch UINTEGER)`);
+    connection.closeSync();
+    old.closeSync();
+    await assert.rejects(
+      DuckDbStore.open({ dataDir }),
+      /spans table has the columns trace_id, batch; this Tracehound writes batch, trace_id, .*another --data-dir/s,
+    );
   });
 });
 

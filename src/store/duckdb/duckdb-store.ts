@@ -20,7 +20,8 @@ import { Catalog, type CatalogChanges } from './catalog.ts';
 import { RowBatch } from './row-batch.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import { searchStatement } from './search-sql.ts';
-import { insertFromStagingSql, stageRowBatches, stagingTableSql } from './span-chunks.ts';
+import { appendRowBatches } from './span-chunks.ts';
+import { FIXED_COLUMNS, TEXT_COLUMNS } from './span-columns.ts';
 import { bigIntToHex, type CatalogReader, hexToBigInt, readSpans } from './span-rows.ts';
 import { TraceLocator } from './trace-locator.ts';
 
@@ -72,10 +73,8 @@ export function batchRanges(batches: readonly number[], gap: number): [number, n
 
 interface Writer {
   readonly connection: DuckDBConnection;
-  /** Appends to the connection's staging table (see span-chunks.ts). */
+  /** Appends to `spans`, in the connection's transaction (see span-chunks.ts). */
   readonly appender: DuckDBAppender;
-  readonly insertSql: string;
-  readonly stagingTable: string;
   busy: boolean;
 }
 
@@ -91,7 +90,7 @@ export class DuckDbStore implements TraceStore {
   readonly #instance: DuckDBInstance;
   readonly #reader: DuckDBConnection;
   readonly #writers: Writer[];
-  readonly #stagingTypes: DuckDBType[];
+  readonly #spanTypes: DuckDBType[];
   readonly #queue: WriteQueue<RowBatch>;
   readonly #catalog = new Catalog();
   readonly #catalogReader: CatalogReader = {
@@ -119,7 +118,7 @@ export class DuckDbStore implements TraceStore {
     this.#reader = reader;
     this.#writers = writers;
     const appender = writers[0]!.appender;
-    this.#stagingTypes = Array.from({ length: appender.columnCount }, (_, i) =>
+    this.#spanTypes = Array.from({ length: appender.columnCount }, (_, i) =>
       appender.columnType(i),
     );
     this.#queue = new WriteQueue<RowBatch>((batches) => this.#commit(batches), {
@@ -152,6 +151,7 @@ export class DuckDbStore implements TraceStore {
       const setup = await instance.connect();
       await checkSchemaVersion(setup, path);
       await runStatement(setup, SCHEMA_SQL);
+      await checkSpanColumns(setup, path);
       await runStatement(
         setup,
         `INSERT INTO meta SELECT 'schema_version', '${SCHEMA_VERSION}'
@@ -161,13 +161,9 @@ export class DuckDbStore implements TraceStore {
       const writers: Writer[] = [];
       for (let i = 0; i < (options.maxConcurrentCommits ?? 2); i++) {
         const connection = await instance.connect();
-        const staging = `staging_${i}`;
-        await runStatement(connection, stagingTableSql(staging));
         writers.push({
           connection,
-          appender: await connection.createAppender(staging, 'main', 'temp'),
-          insertSql: insertFromStagingSql(staging),
-          stagingTable: staging,
+          appender: await connection.createAppender('spans'),
           busy: false,
         });
       }
@@ -333,15 +329,12 @@ export class DuckDbStore implements TraceStore {
       await runStatement(writer.connection, 'BEGIN TRANSACTION');
       try {
         try {
-          stageRowBatches(writer.appender, this.#stagingTypes, batches, batch, catalog);
+          appendRowBatches(writer.appender, this.#spanTypes, batches, batch, catalog);
           writer.appender.flushSync();
         } catch (error) {
           writer.appender.clear();
           throw error;
         }
-        // DuckDB's threads cut the text out and append the rows, off the event loop.
-        await runStatement(writer.connection, writer.insertSql);
-        await runStatement(writer.connection, `DELETE FROM ${writer.stagingTable}`);
         await this.#insertCatalogRows(writer.connection, catalog);
         await Promise.all(catalog.dependencies);
         await runStatement(writer.connection, 'COMMIT');
@@ -478,6 +471,24 @@ async function checkSchemaVersion(connection: DuckDBConnection, path: string): P
       `${path} holds data in storage layout ${version}; this Tracehound reads layout ` +
         `${SCHEMA_VERSION} only. Start it with another --data-dir (or remove this directory).`,
       'schema version',
+    );
+  }
+}
+
+/** Rows are appended by position (span-chunks.ts): the table's columns must be in that order. */
+async function checkSpanColumns(connection: DuckDBConnection, path: string): Promise<void> {
+  const rows = await readRows(
+    connection,
+    `SELECT column_name FROM duckdb_columns()
+     WHERE database_name = current_database() AND table_name = 'spans' ORDER BY column_index`,
+  );
+  const actual = rows.map((row) => row[0] as string).join(', ');
+  const expected = [...FIXED_COLUMNS.map((column) => column.name), ...TEXT_COLUMNS].join(', ');
+  if (actual !== expected) {
+    throw new StoreError(
+      `${path}: the spans table has the columns ${actual}; this Tracehound writes ${expected}. ` +
+        'Start it with another --data-dir (or remove this directory).',
+      'span columns',
     );
   }
 }

@@ -6,45 +6,25 @@ import { attributesFromTyped, attributesToTyped } from '../typed-json.ts';
 import { keyCodeOf, REST_SLOT, TYPE_CHARS } from './attribute-slots.ts';
 import type { CatalogChanges } from './catalog.ts';
 import { type RowBatch, ValueType } from './row-batch.ts';
-import { FIXED, FIXED_COLUMNS, FIXED_NAMES, TEXT, TEXT_COLUMNS } from './span-columns.ts';
+import { FIXED, FIXED_COLUMNS, TEXT, TEXT_COLUMNS } from './span-columns.ts';
 
 /** DuckDB's vector size: a data chunk holds at most this many rows. */
 export const CHUNK_ROWS = 2048;
 
 /*
- * Rows reach `spans` through a staging table, one per writer connection. Handing DuckDB a text
- * value costs a call from JavaScript into the native library, and a span has a dozen of them,
- * which made those calls the largest cost of ingest. So each staged row carries all of its text
- * as ONE blob, with the start and length of each part in integer columns; every integer column
- * of a chunk crosses in one call. `INSERT INTO spans SELECT ...` then cuts the parts out on
- * DuckDB's own threads, off the event loop. The staging table is temporary: never logged,
- * emptied by each commit.
+ * Rows are appended to `spans` in DuckDB data chunks, through the writer connection's appender,
+ * inside the commit's transaction. Handing DuckDB a text value one at a time costs a call from
+ * JavaScript into the native library, and a span has up to 15 of them, which made those calls
+ * the largest cost of ingest. So the chunk's text goes across ONCE: all of it, back to back, into
+ * the string heap of the first text vector; every text value of the chunk is then written as a
+ * DuckDB string (`duckdb_string_t` of DuckDB's C API, 16 bytes: the length, then either the
+ * value itself when it has 12 bytes or fewer, or its first 4 bytes and a pointer into that
+ * heap), a whole column in one copy, like the integer columns. The appender copies the strings
+ * it is given, so the heap only has to outlive the append.
  */
 
-/** The staging table of one writer connection. */
-export function stagingTableSql(table: string): string {
-  const fixed = FIXED_COLUMNS.map(({ name, type }) => `${name} ${type}`).join(', ');
-  const parts = TEXT_COLUMNS.map((_, k) => `s${k} UINTEGER, l${k} UINTEGER`).join(', ');
-  return `CREATE OR REPLACE TEMP TABLE ${table} (${fixed}, text BLOB, ${parts})`;
-}
-
-/** Moves the staged rows into `spans`, in order, each text part cut out of the row's blob. */
-export function insertFromStagingSql(table: string): string {
-  const texts = TEXT_COLUMNS.map(
-    (name, k) =>
-      `CASE WHEN l${k} IS NULL THEN NULL ELSE decode(array_slice(text, s${k} + 1, s${k} + l${k})) END AS ${name}`,
-  ).join(',\n    ');
-  return `INSERT INTO spans BY NAME SELECT ${FIXED_NAMES},
-    ${texts}
-    FROM ${table}`;
-}
-
-/** The staging table's columns: the integer ones, the row's text, then start and length per part. */
-const STAGED = {
-  ...FIXED,
-  text: FIXED_COLUMNS.length,
-  firstPart: FIXED_COLUMNS.length + 1,
-};
+/** The chunk's vectors: the integer columns, then the text columns, as `spans` has them. */
+const FIRST_TEXT = FIXED_COLUMNS.length;
 
 /*
  * Scratch buffers for one chunk, reused: a commit fills and appends its chunks synchronously.
@@ -75,6 +55,9 @@ const layoutParts: string[] = [];
 const textEncoder = new TextEncoder();
 /** The text of a chunk's rows, back to back; grows as needed. */
 let text = new Uint8Array(1 << 20);
+/** One text column of a chunk as `duckdb_string_t`s (little-endian, as DuckDB's vectors). */
+const strings = new Uint8Array(CHUNK_ROWS * 16);
+const stringWords = new Uint32Array(strings.buffer);
 
 /** Layout characters per key number and value type, made once. */
 const slotLayouts: string[] = [];
@@ -95,12 +78,12 @@ interface RowRef {
 }
 
 /**
- * Stages the rows of `batches` as commit `batchNumber` through `appender` (the connection's
- * staging table; run {@link insertFromStagingSql} next, in the same transaction), sorted by
- * trace id so that a trace's rows sit together and its repeated id compresses. `types` are the
- * staging table's column types; `catalog` numbers resources, scopes, operations and keys.
+ * Appends the rows of `batches` as commit `batchNumber` through `appender` (on `spans`, in the
+ * commit's transaction), sorted by trace id so that a trace's rows sit together and its repeated
+ * id compresses. `types` are the column types of `spans`; `catalog` numbers resources, scopes,
+ * operations and keys.
  */
-export function stageRowBatches(
+export function appendRowBatches(
   appender: DuckDBAppender,
   types: readonly DuckDBType[],
   batches: readonly RowBatch[],
@@ -125,7 +108,6 @@ export function stageRowBatches(
     parentOrdinalValid.fill(0);
     parentIdValid.fill(0);
     for (const mask of partValid) mask.fill(0);
-    const textVector = vector(STAGED.text);
     let textEnd = 0;
     for (let out = 0; out < rowCount; out++) {
       const i = offset + out;
@@ -171,8 +153,7 @@ export function stageRowBatches(
       scopeIds[out] = origin.scopeId;
 
       // The row's text: slot values first (the layout is known once they are), then layout,
-      // extras and rest; each part's start is relative to the row's blob.
-      const rowStart = textEnd;
+      // extras and rest, each at its place in the chunk's text.
       const first = rows.attributeStart[row]!;
       const count = rows.attributeCount[row]!;
       layoutParts.length = 0;
@@ -200,7 +181,7 @@ export function stageRowBatches(
             textEnd,
           );
         }
-        setPart(TEXT.firstSlot + k, out, textEnd - rowStart, length);
+        setPart(TEXT.firstSlot + k, out, textEnd, length);
         textEnd += length;
       }
       let rest = rows.rests[row] ?? null;
@@ -210,21 +191,20 @@ export function stageRowBatches(
       }
       if (filled > 0) {
         const length = putText(layoutParts.join(''), textEnd);
-        setPart(TEXT.layout, out, textEnd - rowStart, length);
+        setPart(TEXT.layout, out, textEnd, length);
         textEnd += length;
       }
       const extras = rows.extras[row];
       if (extras !== null && extras !== undefined) {
         const length = putText(extras, textEnd);
-        setPart(TEXT.extras, out, textEnd - rowStart, length);
+        setPart(TEXT.extras, out, textEnd, length);
         textEnd += length;
       }
       if (rest !== null) {
         const length = putText(rest, textEnd);
-        setPart(TEXT.rest, out, textEnd - rowStart, length);
+        setPart(TEXT.rest, out, textEnd, length);
         textEnd += length;
       }
-      duckdb.vector_assign_string_element_len(textVector, out, text.subarray(rowStart, textEnd));
     }
     const copy = (index: number, data: ArrayBufferView, bytesPerRow: number) =>
       duckdb.copy_data_to_vector(
@@ -234,19 +214,19 @@ export function stageRowBatches(
         data.byteOffset,
         rowCount * bytesPerRow,
       );
-    copy(STAGED.batch, batchIds, 4);
-    copy(STAGED.traceId, traceIds, 16);
-    copy(STAGED.ordinal, ordinals, 4);
-    copy(STAGED.spanId, spanIds, 8);
-    copy(STAGED.parentOrdinal, parentOrdinals, 4);
-    copy(STAGED.parentSpanId, parentSpanIds, 8);
-    copy(STAGED.start, starts, 8);
-    copy(STAGED.duration, durations, 8);
-    copy(STAGED.operationId, operationIds, 4);
-    copy(STAGED.statusCode, statusCodes, 1);
-    copy(STAGED.flags, flags, 4);
-    copy(STAGED.resourceId, resourceIds, 4);
-    copy(STAGED.scopeId, scopeIds, 4);
+    copy(FIXED.batch, batchIds, 4);
+    copy(FIXED.traceId, traceIds, 16);
+    copy(FIXED.ordinal, ordinals, 4);
+    copy(FIXED.spanId, spanIds, 8);
+    copy(FIXED.parentOrdinal, parentOrdinals, 4);
+    copy(FIXED.parentSpanId, parentSpanIds, 8);
+    copy(FIXED.start, starts, 8);
+    copy(FIXED.duration, durations, 8);
+    copy(FIXED.operationId, operationIds, 4);
+    copy(FIXED.statusCode, statusCodes, 1);
+    copy(FIXED.flags, flags, 4);
+    copy(FIXED.resourceId, resourceIds, 4);
+    copy(FIXED.scopeId, scopeIds, 4);
     const maskBytes = Math.ceil(rowCount / 64) * 8;
     const setValidity = (index: number, mask: Uint8Array) => {
       const target = vector(index);
@@ -259,18 +239,56 @@ export function stageRowBatches(
         maskBytes,
       );
     };
-    setValidity(STAGED.parentOrdinal, parentOrdinalValid);
-    setValidity(STAGED.parentSpanId, parentIdValid);
+    setValidity(FIXED.parentOrdinal, parentOrdinalValid);
+    setValidity(FIXED.parentSpanId, parentIdValid);
+    const heap = textEnd > 12 ? heapAddress(vector(FIRST_TEXT), textEnd) : null;
     for (let k = 0; k < TEXT_COLUMNS.length; k++) {
-      copy(STAGED.firstPart + 2 * k, partStarts[k]!, 4);
-      copy(STAGED.firstPart + 2 * k + 1, partLengths[k]!, 4);
-      setValidity(STAGED.firstPart + 2 * k + 1, partValid[k]!);
+      writeStrings(k, rowCount, heap);
+      copy(FIRST_TEXT + k, strings, 16);
+      setValidity(FIRST_TEXT + k, partValid[k]!);
     }
     appender.appendDataChunk(chunk);
   }
 }
 
-/** Records where text part `k` of row `out` lies in the row's blob. */
+/**
+ * Hands the chunk's text `text[0, length)` to `vector`'s string heap (the vector's own value in
+ * row 0 is overwritten afterwards) and returns where the copy lies, as 32-bit halves.
+ */
+function heapAddress(vector: duckdb.Vector, length: number): { low: number; high: number } {
+  duckdb.vector_assign_string_element_len(vector, 0, text.subarray(0, length));
+  const head = duckdb.vector_get_data(vector, 16);
+  const view = new DataView(head.buffer, head.byteOffset, 16);
+  return { low: view.getUint32(8, true), high: view.getUint32(12, true) };
+}
+
+/**
+ * Writes text column `k` of the chunk's rows into `strings` as `duckdb_string_t`s, the long ones
+ * pointing into the heap copy of the chunk's text at `heap`; rows without a value stay zero.
+ */
+function writeStrings(k: number, rowCount: number, heap: { low: number; high: number } | null) {
+  const starts = partStarts[k]!;
+  const lengths = partLengths[k]!;
+  const valid = partValid[k]!;
+  strings.fill(0, 0, rowCount * 16);
+  for (let row = 0; row < rowCount; row++) {
+    if ((valid[row >>> 3]! & (1 << (row & 7))) === 0) continue;
+    const start = starts[row]!;
+    const length = lengths[row]!;
+    const at = row * 16;
+    stringWords[row * 4] = length;
+    if (length <= 12) {
+      for (let b = 0; b < length; b++) strings[at + 4 + b] = text[start + b]!;
+      continue;
+    }
+    for (let b = 0; b < 4; b++) strings[at + 4 + b] = text[start + b]!;
+    const low = heap!.low + start;
+    stringWords[row * 4 + 2] = low >>> 0;
+    stringWords[row * 4 + 3] = heap!.high + (low > 0xffffffff ? 1 : 0);
+  }
+}
+
+/** Records where text part `k` of row `out` lies in the chunk's text. */
 function setPart(k: number, out: number, start: number, length: number): void {
   partStarts[k]![out] = start;
   partLengths[k]![out] = length;
