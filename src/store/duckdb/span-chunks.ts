@@ -50,6 +50,22 @@ const partLengths = TEXT_COLUMNS.map(() => new Uint32Array(CHUNK_ROWS));
 const parentOrdinalValid = new Uint8Array(CHUNK_ROWS / 8);
 const parentIdValid = new Uint8Array(CHUNK_ROWS / 8);
 const partValid = TEXT_COLUMNS.map(() => new Uint8Array(CHUNK_ROWS / 8));
+/** The integer columns' buffers, in the order of {@link FIXED_COLUMNS}. */
+const fixedData: readonly ArrayBufferView[] = [
+  batchIds,
+  traceIds,
+  ordinals,
+  spanIds,
+  parentOrdinals,
+  parentSpanIds,
+  starts,
+  durations,
+  operationIds,
+  statusCodes,
+  flags,
+  resourceIds,
+  scopeIds,
+];
 const timeScratch = new Uint32Array(4);
 const layoutParts: string[] = [];
 const textEncoder = new TextEncoder();
@@ -214,19 +230,9 @@ export function appendRowBatches(
         data.byteOffset,
         rowCount * bytesPerRow,
       );
-    copy(FIXED.batch, batchIds, 4);
-    copy(FIXED.traceId, traceIds, 16);
-    copy(FIXED.ordinal, ordinals, 4);
-    copy(FIXED.spanId, spanIds, 8);
-    copy(FIXED.parentOrdinal, parentOrdinals, 4);
-    copy(FIXED.parentSpanId, parentSpanIds, 8);
-    copy(FIXED.start, starts, 8);
-    copy(FIXED.duration, durations, 8);
-    copy(FIXED.operationId, operationIds, 4);
-    copy(FIXED.statusCode, statusCodes, 1);
-    copy(FIXED.flags, flags, 4);
-    copy(FIXED.resourceId, resourceIds, 4);
-    copy(FIXED.scopeId, scopeIds, 4);
+    for (let index = 0; index < FIXED_COLUMNS.length; index++) {
+      copy(index, fixedData[index]!, FIXED_COLUMNS[index]!.bytes);
+    }
     const maskBytes = Math.ceil(rowCount / 64) * 8;
     const setValidity = (index: number, mask: Uint8Array) => {
       const target = vector(index);
