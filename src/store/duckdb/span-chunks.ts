@@ -6,7 +6,16 @@ import { attributesFromTyped, attributesToTyped } from '../typed-json.ts';
 import { keyCodeOf, REST_SLOT, TYPE_CHARS } from './attribute-slots.ts';
 import type { CatalogChanges } from './catalog.ts';
 import { type RowBatch, ValueType } from './row-batch.ts';
-import { FIXED, FIXED_COLUMNS, TEXT, TEXT_COLUMNS } from './span-columns.ts';
+import {
+  FIRST_TEXT,
+  FIXED,
+  FIXED_COLUMNS,
+  type FixedKey,
+  STRING_BYTES,
+  STRING_INLINE_BYTES,
+  TEXT,
+  TEXT_COLUMNS,
+} from './span-columns.ts';
 
 /** DuckDB's vector size: a data chunk holds at most this many rows. */
 export const CHUNK_ROWS = 2048;
@@ -17,14 +26,10 @@ export const CHUNK_ROWS = 2048;
  * JavaScript into the native library, and a span has up to 15 of them, which made those calls
  * the largest cost of ingest. So the chunk's text goes across ONCE: all of it, back to back, into
  * the string heap of the first text vector; every text value of the chunk is then written as a
- * DuckDB string (`duckdb_string_t` of DuckDB's C API, 16 bytes: the length, then either the
- * value itself when it has 12 bytes or fewer, or its first 4 bytes and a pointer into that
- * heap), a whole column in one copy, like the integer columns. The appender copies the strings
- * it is given, so the heap only has to outlive the append.
+ * DuckDB string (`duckdb_string_t`, see STRING_BYTES: short values inline, longer ones pointing
+ * into that heap), a whole column in one copy, like the integer columns. The appender copies the
+ * strings it is given, so the heap only has to outlive the append.
  */
-
-/** The chunk's vectors: the integer columns, then the text columns, as `spans` has them. */
-const FIRST_TEXT = FIXED_COLUMNS.length;
 
 /*
  * Scratch buffers for one chunk, reused: a commit fills and appends its chunks synchronously.
@@ -50,29 +55,29 @@ const partLengths = TEXT_COLUMNS.map(() => new Uint32Array(CHUNK_ROWS));
 const parentOrdinalValid = new Uint8Array(CHUNK_ROWS / 8);
 const parentIdValid = new Uint8Array(CHUNK_ROWS / 8);
 const partValid = TEXT_COLUMNS.map(() => new Uint8Array(CHUNK_ROWS / 8));
-/** The integer columns' buffers, in the order of {@link FIXED_COLUMNS}. */
-const fixedData: readonly ArrayBufferView[] = [
-  batchIds,
-  traceIds,
-  ordinals,
-  spanIds,
-  parentOrdinals,
-  parentSpanIds,
-  starts,
-  durations,
-  operationIds,
-  statusCodes,
+/** The integer columns' buffers. */
+const fixedData: Readonly<Record<FixedKey, ArrayBufferView>> = {
+  batch: batchIds,
+  traceId: traceIds,
+  ordinal: ordinals,
+  spanId: spanIds,
+  parentOrdinal: parentOrdinals,
+  parentSpanId: parentSpanIds,
+  start: starts,
+  duration: durations,
+  operationId: operationIds,
+  statusCode: statusCodes,
   flags,
-  resourceIds,
-  scopeIds,
-];
+  resourceId: resourceIds,
+  scopeId: scopeIds,
+};
 const timeScratch = new Uint32Array(4);
 const layoutParts: string[] = [];
 const textEncoder = new TextEncoder();
 /** The text of a chunk's rows, back to back; grows as needed. */
 let text = new Uint8Array(1 << 20);
 /** One text column of a chunk as `duckdb_string_t`s (little-endian, as DuckDB's vectors). */
-const strings = new Uint8Array(CHUNK_ROWS * 16);
+const strings = new Uint8Array(CHUNK_ROWS * STRING_BYTES);
 const stringWords = new Uint32Array(strings.buffer);
 
 /** Layout characters per key number and value type, made once. */
@@ -230,9 +235,9 @@ export function appendRowBatches(
         data.byteOffset,
         rowCount * bytesPerRow,
       );
-    for (let index = 0; index < FIXED_COLUMNS.length; index++) {
-      copy(index, fixedData[index]!, FIXED_COLUMNS[index]!.bytes);
-    }
+    FIXED_COLUMNS.forEach(({ key, bytes }, index) => {
+      copy(index, fixedData[key], bytes);
+    });
     const maskBytes = Math.ceil(rowCount / 64) * 8;
     const setValidity = (index: number, mask: Uint8Array) => {
       const target = vector(index);
@@ -247,10 +252,10 @@ export function appendRowBatches(
     };
     setValidity(FIXED.parentOrdinal, parentOrdinalValid);
     setValidity(FIXED.parentSpanId, parentIdValid);
-    const heap = textEnd > 12 ? heapAddress(vector(FIRST_TEXT), textEnd) : null;
+    const heap = textEnd > STRING_INLINE_BYTES ? heapAddress(vector(FIRST_TEXT), textEnd) : null;
     for (let k = 0; k < TEXT_COLUMNS.length; k++) {
       writeStrings(k, rowCount, heap);
-      copy(FIRST_TEXT + k, strings, 16);
+      copy(FIRST_TEXT + k, strings, STRING_BYTES);
       setValidity(FIRST_TEXT + k, partValid[k]!);
     }
     appender.appendDataChunk(chunk);
@@ -263,8 +268,8 @@ export function appendRowBatches(
  */
 function heapAddress(vector: duckdb.Vector, length: number): { low: number; high: number } {
   duckdb.vector_assign_string_element_len(vector, 0, text.subarray(0, length));
-  const head = duckdb.vector_get_data(vector, 16);
-  const view = new DataView(head.buffer, head.byteOffset, 16);
+  const head = duckdb.vector_get_data(vector, STRING_BYTES);
+  const view = new DataView(head.buffer, head.byteOffset, STRING_BYTES);
   return { low: view.getUint32(8, true), high: view.getUint32(12, true) };
 }
 
@@ -276,14 +281,14 @@ function writeStrings(k: number, rowCount: number, heap: { low: number; high: nu
   const starts = partStarts[k]!;
   const lengths = partLengths[k]!;
   const valid = partValid[k]!;
-  strings.fill(0, 0, rowCount * 16);
+  strings.fill(0, 0, rowCount * STRING_BYTES);
   for (let row = 0; row < rowCount; row++) {
     if ((valid[row >>> 3]! & (1 << (row & 7))) === 0) continue;
     const start = starts[row]!;
     const length = lengths[row]!;
-    const at = row * 16;
+    const at = row * STRING_BYTES;
     stringWords[row * 4] = length;
-    if (length <= 12) {
+    if (length <= STRING_INLINE_BYTES) {
       for (let b = 0; b < length; b++) strings[at + 4 + b] = text[start + b]!;
       continue;
     }

@@ -4,7 +4,16 @@ import { StoreError } from '../../model/errors.ts';
 import type { InstrumentationScope, Resource, Span, StatusCode } from '../../model/span.ts';
 import { readAttributeSlots } from './attribute-slots.ts';
 import type { StoredOperation } from './catalog.ts';
-import { FIXED, FIXED_COLUMNS, FIXED_NAMES, TEXT, TEXT_COLUMNS } from './span-columns.ts';
+import {
+  FIRST_TEXT,
+  FIXED,
+  FIXED_COLUMNS,
+  FIXED_NAMES,
+  STRING_BYTES,
+  STRING_INLINE_BYTES,
+  TEXT,
+  TEXT_COLUMNS,
+} from './span-columns.ts';
 import { extrasFromJson } from './span-json.ts';
 
 export function hexToBigInt(hex: string): bigint {
@@ -34,7 +43,6 @@ export interface CatalogReader {
  */
 
 /** Where the text columns start in a row read: after the integer columns. */
-const FIRST_TEXT = FIXED_COLUMNS.length;
 const SEPARATOR = '\u0001';
 
 const JOINED_SELECT = `SELECT ${FIXED_NAMES}, concat(${TEXT_COLUMNS.join(', chr(1), ')})`;
@@ -139,11 +147,10 @@ function isValid(column: Column, row: number): boolean {
 /** The string in row `row` of a VARCHAR column (16-byte `string_t` entries); null for NULL. */
 function stringAt(column: Column, row: number): string | null {
   if (!isValid(column, row)) return null;
-  const at = row * 16;
+  const at = row * STRING_BYTES;
   const length = column.view.getUint32(at, true);
-  // Up to 12 bytes sit inside the entry; longer strings are behind a pointer.
   const bytes =
-    length <= 12
+    length <= STRING_INLINE_BYTES
       ? column.bytes.subarray(at + 4, at + 4 + length)
       : duckdb.get_data_from_pointer(
           column.bytes.buffer as ArrayBuffer,
@@ -168,10 +175,9 @@ function readChunk(chunk: DataChunk, count: number, joined: boolean, rows: Store
   const flags = column(FIXED.flags);
   const resourceId = column(FIXED.resourceId);
   const scopeId = column(FIXED.scopeId);
-  // A VARCHAR vector holds 16-byte entries.
   const texts = joined
-    ? [columnOf(chunk, FIRST_TEXT, count, 16)]
-    : TEXT_COLUMNS.map((_, k) => columnOf(chunk, FIRST_TEXT + k, count, 16));
+    ? [columnOf(chunk, FIRST_TEXT, count, STRING_BYTES)]
+    : TEXT_COLUMNS.map((_, k) => columnOf(chunk, FIRST_TEXT + k, count, STRING_BYTES));
   let lastTraceId = '';
   for (let row = 0; row < count; row++) {
     // A trace's rows come together: its id is made into text once.
