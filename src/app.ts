@@ -30,7 +30,7 @@ export interface TracehoundConfig {
   readonly maxRequestBytes: number;
   /** Spans waiting to be stored beyond which ingest answers 429 / RESOURCE_EXHAUSTED. */
   readonly maxPendingSpans: number;
-  /** DuckDB's memory limit (its buffer pool and the rows waiting for a checkpoint), e.g. 256MB. */
+  /** DuckDB's memory limit (its buffer pool and the rows waiting for a checkpoint), e.g. 128MB. */
   readonly memoryLimit: string;
 }
 
@@ -55,7 +55,7 @@ export interface Listener {
 
 export interface RunningTracehound {
   readonly store: TraceStore;
-  /** What stores the spans, for people: "DuckDB store in ./data, memory limit 244.1 MiB". */
+  /** What stores the spans, for people: "DuckDB store in ./data, memory limit 122.0 MiB". */
   readonly storage: string;
   readonly listeners: {
     readonly otlpGrpc: Listener;

@@ -36,7 +36,7 @@ export interface DuckDbStoreOptions extends Partial<WriteQueueOptions> {
   readonly checkpointThreshold?: string;
   /**
    * DuckDB's memory limit. Its buffer pool keeps blocks up to it, so this bounds the memory the
-   * store holds as the database grows. Default 256MB.
+   * store holds as the database grows. Default 128MB.
    */
   readonly memoryLimit?: string;
 }
@@ -44,7 +44,7 @@ export interface DuckDbStoreOptions extends Partial<WriteQueueOptions> {
 const DATABASE_FILE = 'tracehound.duckdb';
 
 /** See {@link DuckDbStoreOptions.memoryLimit}. */
-export const DEFAULT_MEMORY_LIMIT = '256MB';
+export const DEFAULT_MEMORY_LIMIT = '128MB';
 
 /**
  * Newest-first search windows, in nanoseconds back from the newest stored span: a search first
@@ -100,7 +100,7 @@ export class DuckDbStore implements TraceStore {
     attributeKey: (id) => this.#known(this.#catalog.attributeKey(id), 'attribute key', id),
   };
   readonly #locator = new TraceLocator();
-  /** DuckDB's memory limit as DuckDB reports it (e.g. "244.1 MiB" for 256MB). */
+  /** DuckDB's memory limit as DuckDB reports it (e.g. "122.0 MiB" for 128MB). */
   memoryLimit = '';
   #nextBatch = 1;
   /** Starts of the newest and oldest spans stored: newest-first search windows lie between. */
