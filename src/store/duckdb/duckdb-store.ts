@@ -80,8 +80,8 @@ interface Writer {
 
 /**
  * The embedded default store (layout: schema.ts, docs/architecture.md). Writes go through a
- * group-commit queue; each commit stages its rows and moves them into `spans` within one
- * transaction, and DuckDB syncs its write-ahead log on commit, so a resolved `write` survives a
+ * group-commit queue; each commit appends its rows to `spans` within one transaction (see
+ * span-chunks.ts), and DuckDB syncs its write-ahead log on commit, so a resolved `write` survives a
  * crash. Two writer connections let one commit build its rows while the previous one waits for
  * the disk. Reads use their own connection and run while ingest goes on. `rowBatch` is the fast
  * path of the OTLP/protobuf decoder.
