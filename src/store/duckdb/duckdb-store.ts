@@ -21,7 +21,7 @@ import { RowBatch } from './row-batch.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import { searchStatement } from './search-sql.ts';
 import { appendRowBatches } from './span-chunks.ts';
-import { FIXED_COLUMNS, TEXT_COLUMNS } from './span-columns.ts';
+import { FIXED_NAMES, TEXT_COLUMNS } from './span-columns.ts';
 import { bigIntToHex, type CatalogReader, hexToBigInt, readSpans } from './span-rows.ts';
 import { TraceLocator } from './trace-locator.ts';
 
@@ -483,7 +483,7 @@ async function checkSpanColumns(connection: DuckDBConnection, path: string): Pro
      WHERE database_name = current_database() AND table_name = 'spans' ORDER BY column_index`,
   );
   const actual = rows.map((row) => row[0] as string).join(', ');
-  const expected = [...FIXED_COLUMNS.map((column) => column.name), ...TEXT_COLUMNS].join(', ');
+  const expected = [FIXED_NAMES, ...TEXT_COLUMNS].join(', ');
   if (actual !== expected) {
     throw new StoreError(
       `${path}: the spans table has the columns ${actual}; this Tracehound writes ${expected}. ` +

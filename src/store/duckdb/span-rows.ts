@@ -42,7 +42,7 @@ export interface CatalogReader {
  * the read then starts over with the columns as they are.
  */
 
-/** Where the text columns start in a row read: after the integer columns. */
+/** Between a row's text columns in the joined read (see above). */
 const SEPARATOR = '\u0001';
 
 const JOINED_SELECT = `SELECT ${FIXED_NAMES}, concat(${TEXT_COLUMNS.join(', chr(1), ')})`;
