@@ -66,11 +66,16 @@ function runCli(args: readonly string[], env: NodeJS.ProcessEnv = cleanEnv()): P
   });
 }
 
-/** Starts `tracehound start` with no flags at all, configured only by `env`, until it is ready. */
+/**
+ * Starts `tracehound start` with no flags at all, configured only by `env`, until it is ready:
+ * through `node`, or with `asProgram`, by running the bin file itself as `npx tracehound` does.
+ */
 async function startFromEnv(
   env: NodeJS.ProcessEnv,
+  { asProgram = false } = {},
 ): Promise<{ child: ChildProcess; output: string }> {
-  const child = spawn(process.execPath, [BIN, 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [file, args] = asProgram ? [BIN, ['start']] : [process.execPath, [BIN, 'start']];
+  const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -254,6 +259,60 @@ describe('tracehound command line', () => {
       ]);
       assert.equal(code, 2);
       assert.match(stderr, /^error: --max-request-bytes must be a positive whole number/);
+    });
+  });
+
+  describe('the launcher', { skip: process.platform !== 'linux' && 'reads /proc' }, () => {
+    /** Runs the bin file as a program and returns the GLIBC_TUNABLES its server started with. */
+    async function serverTunables(extra: Record<string, string>): Promise<string | undefined> {
+      const dataDir = tempDataDir();
+      dirs.push(dataDir);
+      const env = cleanEnv({
+        TRACEHOUND_STORAGE: 'memory',
+        TRACEHOUND_DATA_DIR: dataDir,
+        TRACEHOUND_HTTP_PORT: '0',
+        TRACEHOUND_OTLP_GRPC_PORT: '0',
+        TRACEHOUND_OTLP_HTTP_PORT: '0',
+        TRACEHOUND_ZIPKIN_PORT: '0',
+      });
+      delete env.GLIBC_TUNABLES;
+      const { child } = await startFromEnv({ ...env, ...extra }, { asProgram: true });
+      try {
+        // The shell line execs node: the process started is the server itself, not a parent.
+        const command = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+        assert.equal(command[1], BIN);
+        assert.equal(command[2], 'start');
+        // glibc parses GLIBC_TUNABLES in place, ending each tunable with a NUL, so in the
+        // process's original environment the tunables after the first look like entries of
+        // their own.
+        const environ = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
+        const at = environ.findIndex((v) => v.startsWith('GLIBC_TUNABLES='));
+        if (at === -1) return undefined;
+        const rest = environ.slice(at + 1);
+        const more = rest.slice(
+          0,
+          Math.max(
+            0,
+            rest.findIndex((v) => !v.startsWith('glibc.')),
+          ),
+        );
+        return [environ[at]!.slice('GLIBC_TUNABLES='.length), ...more].join(':');
+      } finally {
+        assert.equal(await stopChild(child), 0);
+      }
+    }
+
+    it("runs the server with glibc's allocator set up for a long-running process", async () => {
+      assert.equal(
+        await serverTunables({}),
+        'glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072',
+      );
+    });
+
+    it("keeps the caller's own GLIBC_TUNABLES, even an empty one", async () => {
+      for (const own of ['glibc.malloc.arena_max=4', '']) {
+        assert.equal(await serverTunables({ GLIBC_TUNABLES: own }), own);
+      }
     });
   });
 

@@ -44,6 +44,9 @@ export function removeDir(dir: string): void {
 /**
  * Starts `tracehound start` as a real child process on free ports and waits until it prints
  * its listeners. The data directory is created if not given; the caller removes it.
+ *
+ * The bin file runs as a program, as `npx tracehound` runs it, so its shell line sets the
+ * allocator up; with `nodeArgs`, node runs it directly and that line is skipped.
  */
 export async function startServer(
   options: {
@@ -55,19 +58,14 @@ export async function startServer(
   } = {},
 ): Promise<ServerProcess> {
   const dataDir = options.dataDir ?? tempDataDir();
-  const child = spawn(
-    process.execPath,
-    [
-      ...(options.nodeArgs ?? []),
-      BIN,
-      'start',
-      '--data-dir',
-      dataDir,
-      ...FREE_PORT_ARGS,
-      ...(options.args ?? []),
-    ],
-    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const args = ['start', '--data-dir', dataDir, ...FREE_PORT_ARGS, ...(options.args ?? [])];
+  const [file, argv] = options.nodeArgs?.length
+    ? [process.execPath, [...options.nodeArgs, BIN, ...args]]
+    : [BIN, args];
+  const child = spawn(file, argv, {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
