@@ -38,6 +38,18 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+/** The variables that configure an in-memory server on free ports, with no flags. */
+function memoryStoreOnFreePorts(dataDir: string): Record<string, string> {
+  return {
+    TRACEHOUND_STORAGE: 'memory',
+    TRACEHOUND_DATA_DIR: dataDir,
+    TRACEHOUND_HTTP_PORT: '0',
+    TRACEHOUND_OTLP_GRPC_PORT: '0',
+    TRACEHOUND_OTLP_HTTP_PORT: '0',
+    TRACEHOUND_ZIPKIN_PORT: '0',
+  };
+}
+
 interface CliRun {
   readonly code: number | null;
   readonly stdout: string;
@@ -267,14 +279,7 @@ describe('tracehound command line', () => {
     async function serverTunables(extra: Record<string, string>): Promise<string | undefined> {
       const dataDir = tempDataDir();
       dirs.push(dataDir);
-      const env = cleanEnv({
-        TRACEHOUND_STORAGE: 'memory',
-        TRACEHOUND_DATA_DIR: dataDir,
-        TRACEHOUND_HTTP_PORT: '0',
-        TRACEHOUND_OTLP_GRPC_PORT: '0',
-        TRACEHOUND_OTLP_HTTP_PORT: '0',
-        TRACEHOUND_ZIPKIN_PORT: '0',
-      });
+      const env = cleanEnv(memoryStoreOnFreePorts(dataDir));
       delete env.GLIBC_TUNABLES;
       const { child } = await startFromEnv({ ...env, ...extra }, { asProgram: true });
       try {
@@ -320,16 +325,7 @@ describe('tracehound command line', () => {
     it('starts from TRACEHOUND_* variables alone', async () => {
       const dataDir = tempDataDir();
       dirs.push(dataDir);
-      const { child, output } = await startFromEnv(
-        cleanEnv({
-          TRACEHOUND_STORAGE: 'memory',
-          TRACEHOUND_DATA_DIR: dataDir,
-          TRACEHOUND_HTTP_PORT: '0',
-          TRACEHOUND_OTLP_GRPC_PORT: '0',
-          TRACEHOUND_OTLP_HTTP_PORT: '0',
-          TRACEHOUND_ZIPKIN_PORT: '0',
-        }),
-      );
+      const { child, output } = await startFromEnv(cleanEnv(memoryStoreOnFreePorts(dataDir)));
       try {
         assert.match(output, /is running \(in-memory store\)/);
         const queryUrl = /Query API\s+(http:\/\/\S+)\/api\/services/.exec(output)?.[1];
