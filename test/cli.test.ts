@@ -294,13 +294,8 @@ describe('tracehound command line', () => {
         const at = environ.findIndex((v) => v.startsWith('GLIBC_TUNABLES='));
         if (at === -1) return undefined;
         const rest = environ.slice(at + 1);
-        const more = rest.slice(
-          0,
-          Math.max(
-            0,
-            rest.findIndex((v) => !v.startsWith('glibc.')),
-          ),
-        );
+        const end = rest.findIndex((v) => !v.startsWith('glibc.'));
+        const more = end === -1 ? rest : rest.slice(0, end);
         return [environ[at]!.slice('GLIBC_TUNABLES='.length), ...more].join(':');
       } finally {
         assert.equal(await stopChild(child), 0);
