@@ -3,9 +3,10 @@ import duckdb from '@duckdb/node-bindings';
 import type { Attribute } from '../../model/attributes.ts';
 import { type SpanKind, serviceNameOf } from '../../model/span.ts';
 import { attributesFromTyped, attributesToTyped } from '../typed-json.ts';
-import { keyCodeOf, REST_SLOT, TYPE_CHARS } from './attribute-slots.ts';
+import { keyCodeOf, REST_SLOT, SLOT_CHARS, TYPE_CHARS } from './attribute-slots.ts';
 import type { CatalogChanges } from './catalog.ts';
 import { type RowBatch, ValueType } from './row-batch.ts';
+import { orderRows } from './row-order.ts';
 import {
   FIRST_TEXT,
   FIXED,
@@ -36,11 +37,11 @@ export const CHUNK_ROWS = 2048;
  * Integer columns are written as little-endian bytes and copied into their vectors whole.
  */
 const batchIds = new Uint32Array(CHUNK_ROWS);
-const traceIds = new Uint8Array(CHUNK_ROWS * 16);
+const traceIds = new Uint32Array(CHUNK_ROWS * 4);
 const ordinals = new Uint32Array(CHUNK_ROWS);
-const spanIds = new Uint8Array(CHUNK_ROWS * 8);
+const spanIds = new Uint32Array(CHUNK_ROWS * 2);
 const parentOrdinals = new Uint32Array(CHUNK_ROWS);
-const parentSpanIds = new Uint8Array(CHUNK_ROWS * 8);
+const parentSpanIds = new Uint32Array(CHUNK_ROWS * 2);
 /** start_ns and duration_ns, BIGINT, as pairs of 32-bit halves. */
 const starts = new Uint32Array(CHUNK_ROWS * 2);
 const durations = new Uint32Array(CHUNK_ROWS * 2);
@@ -49,12 +50,9 @@ const statusCodes = new Uint8Array(CHUNK_ROWS);
 const flags = new Uint32Array(CHUNK_ROWS);
 const resourceIds = new Uint32Array(CHUNK_ROWS);
 const scopeIds = new Uint32Array(CHUNK_ROWS);
-const partStarts = TEXT_COLUMNS.map(() => new Uint32Array(CHUNK_ROWS));
-const partLengths = TEXT_COLUMNS.map(() => new Uint32Array(CHUNK_ROWS));
 /** Validity bitmasks (bit set = value present), as 64-bit words. */
 const parentOrdinalValid = new Uint8Array(CHUNK_ROWS / 8);
 const parentIdValid = new Uint8Array(CHUNK_ROWS / 8);
-const partValid = TEXT_COLUMNS.map(() => new Uint8Array(CHUNK_ROWS / 8));
 /** The integer columns' buffers. */
 const fixedData: Readonly<Record<FixedKey, ArrayBufferView>> = {
   batch: batchIds,
@@ -72,37 +70,42 @@ const fixedData: Readonly<Record<FixedKey, ArrayBufferView>> = {
   scopeId: scopeIds,
 };
 const timeScratch = new Uint32Array(4);
-const layoutParts: string[] = [];
-const textEncoder = new TextEncoder();
-/** The text of a chunk's rows, back to back; grows as needed. */
-let text = new Uint8Array(1 << 20);
-/** One text column of a chunk as `duckdb_string_t`s (little-endian, as DuckDB's vectors). */
-const strings = new Uint8Array(CHUNK_ROWS * STRING_BYTES);
-const stringWords = new Uint32Array(strings.buffer);
 
-/** Layout characters per key number and value type, made once. */
-const slotLayouts: string[] = [];
-function slotLayoutOf(keyId: number, type: number): string {
+/*
+ * The text columns of a chunk, each as the `duckdb_string_t`s of its vector (little-endian, see
+ * STRING_BYTES) with its validity mask. A value of up to STRING_INLINE_BYTES is written inline;
+ * a longer one goes to the chunk's text, and its pointer is filled in once that text has a place
+ * in DuckDB's memory (`longValues` lists them, as column * CHUNK_ROWS + row).
+ */
+const columnStrings = TEXT_COLUMNS.map(() => new Uint8Array(CHUNK_ROWS * STRING_BYTES));
+const columnWords = columnStrings.map((strings) => new Uint32Array(strings.buffer));
+const columnValid = TEXT_COLUMNS.map(() => new Uint8Array(CHUNK_ROWS / 8));
+let longValues = new Uint32Array(CHUNK_ROWS * 4);
+let longCount = 0;
+/** The long text values of a chunk's rows, back to back; grows as needed. */
+let text = new Uint8Array(1 << 20);
+let textEnd = 0;
+const textEncoder = new TextEncoder();
+
+/** The three layout bytes (as one number) per key number and value type, made once. */
+const slotLayouts: number[] = [];
+const REST_LAYOUT =
+  (REST_SLOT.charCodeAt(0) << 16) | (REST_SLOT.charCodeAt(1) << 8) | REST_SLOT.charCodeAt(2);
+function slotLayoutOf(keyId: number, type: number): number {
   const index = keyId * TYPE_CHARS.length + type;
   let layout = slotLayouts[index];
   if (layout === undefined) {
-    layout = keyCodeOf(keyId) + TYPE_CHARS[type];
+    const chars = keyCodeOf(keyId) + TYPE_CHARS[type];
+    layout = (chars.charCodeAt(0) << 16) | (chars.charCodeAt(1) << 8) | chars.charCodeAt(2);
     slotLayouts[index] = layout;
   }
   return layout;
 }
 
-/** One row of a commit: which batch, which row in it. */
-interface RowRef {
-  readonly batch: number;
-  readonly row: number;
-}
-
 /**
  * Appends the rows of `batches` as commit `batchNumber` through `appender` (on `spans`, in the
- * commit's transaction), sorted by trace id so that a trace's rows sit together and its repeated
- * id compresses. `types` are the column types of `spans`; `catalog` numbers resources, scopes,
- * operations and keys.
+ * commit's transaction), sorted by trace id (row-order.ts). `types` are the column types of
+ * `spans`; `catalog` numbers resources, scopes, operations and keys.
  */
 export function appendRowBatches(
   appender: DuckDBAppender,
@@ -111,8 +114,7 @@ export function appendRowBatches(
   batchNumber: number,
   catalog: CatalogChanges,
 ): void {
-  const refs = sortedRows(batches);
-  const { ordinal, parent } = ordinalsOf(batches, refs);
+  const order = orderRows(batches);
   const origins = batches.map((b) =>
     b.originList.map((o) => ({
       resourceId: catalog.resourceId(o.resource),
@@ -122,32 +124,43 @@ export function appendRowBatches(
       operations: new Map<string, number[]>(),
     })),
   );
-  for (let offset = 0; offset < refs.length; offset += CHUNK_ROWS) {
-    const rowCount = Math.min(CHUNK_ROWS, refs.length - offset);
+  const idWords = batches.map((b) => new Uint32Array(b.ids.buffer, b.ids.byteOffset, b.count * 8));
+  const total = order.sorted.length;
+  for (let offset = 0; offset < total; offset += CHUNK_ROWS) {
+    const rowCount = Math.min(CHUNK_ROWS, total - offset);
     const chunk = DuckDBDataChunk.create(types, rowCount);
-    const vector = (index: number) => duckdb.data_chunk_get_vector(chunk.chunk, index);
     parentOrdinalValid.fill(0);
     parentIdValid.fill(0);
-    for (const mask of partValid) mask.fill(0);
-    let textEnd = 0;
+    for (let k = 0; k < TEXT_COLUMNS.length; k++) {
+      columnValid[k]!.fill(0);
+      columnStrings[k]!.fill(0, 0, rowCount * STRING_BYTES);
+    }
+    textEnd = 0;
+    longCount = 0;
     for (let out = 0; out < rowCount; out++) {
       const i = offset + out;
-      const { batch: b, row } = refs[i]!;
+      const ref = order.sorted[i]!;
+      const b = order.batchOf[ref]!;
+      const row = order.rowOf[ref]!;
       const rows = batches[b]!;
-      const bit = 1 << (out & 7);
-      const byte = out >>> 3;
+      const ids = idWords[b]!;
       batchIds[out] = batchNumber;
-      const ids = rows.ids;
-      const at = row * 32;
-      for (let k = 0; k < 16; k++) traceIds[out * 16 + k] = ids[at + k]!;
-      ordinals[out] = ordinal[i]!;
-      for (let k = 0; k < 8; k++) spanIds[out * 8 + k] = ids[at + 16 + k]!;
-      if (parent[i]! >= 0) {
-        parentOrdinals[out] = parent[i]!;
-        parentOrdinalValid[byte]! |= bit;
+      const at = row * 8;
+      traceIds[out * 4] = ids[at]!;
+      traceIds[out * 4 + 1] = ids[at + 1]!;
+      traceIds[out * 4 + 2] = ids[at + 2]!;
+      traceIds[out * 4 + 3] = ids[at + 3]!;
+      ordinals[out] = order.ordinal[i]!;
+      spanIds[out * 2] = ids[at + 4]!;
+      spanIds[out * 2 + 1] = ids[at + 5]!;
+      const parent = order.parent[i]!;
+      if (parent >= 0) {
+        parentOrdinals[out] = parent;
+        parentOrdinalValid[out >>> 3]! |= 1 << (out & 7);
       } else if (rows.hasParent[row]) {
-        for (let k = 0; k < 8; k++) parentSpanIds[out * 8 + k] = ids[at + 24 + k]!;
-        parentIdValid[byte]! |= bit;
+        parentSpanIds[out * 2] = ids[at + 6]!;
+        parentSpanIds[out * 2 + 1] = ids[at + 7]!;
+        parentIdValid[out >>> 3]! |= 1 << (out & 7);
       }
       rows.startAndDuration(row, timeScratch, 0);
       starts[out * 2] = timeScratch[0]!;
@@ -172,61 +185,9 @@ export function appendRowBatches(
       flags[out] = rows.flags[row]!;
       resourceIds[out] = origin.resourceId;
       scopeIds[out] = origin.scopeId;
-
-      // The row's text: slot values first (the layout is known once they are), then layout,
-      // extras and rest, each at its place in the chunk's text.
-      const first = rows.attributeStart[row]!;
-      const count = rows.attributeCount[row]!;
-      layoutParts.length = 0;
-      let filled = 0;
-      for (let k = 0; k < count; k++) {
-        const type = rows.valueTypes[first + k]!;
-        const keyId =
-          type === ValueType.rest ? undefined : catalog.keyIdOf(rows.keys[first + k]!, k);
-        if (keyId === undefined) {
-          layoutParts.push(REST_SLOT);
-          continue;
-        }
-        layoutParts.push(slotLayoutOf(keyId, type));
-        filled++;
-        const value = rows.texts[first + k];
-        let length: number;
-        if (value !== null && value !== undefined) {
-          length = putText(value, textEnd);
-        } else {
-          const body = rows.bodies[rows.bodyOf[row]!]!;
-          length = putBytes(
-            body,
-            rows.valueStarts[first + k]!,
-            rows.valueEnds[first + k]!,
-            textEnd,
-          );
-        }
-        setPart(TEXT.firstSlot + k, out, textEnd, length);
-        textEnd += length;
-      }
-      let rest = rows.rests[row] ?? null;
-      if (filled < count && hasUnkeyedScalar(rows, first, count)) {
-        // The key dictionary is full: those attributes go to the rest JSON, in their place.
-        rest = restWithUnkeyed(rows, row, first, count, catalog);
-      }
-      if (filled > 0) {
-        const length = putText(layoutParts.join(''), textEnd);
-        setPart(TEXT.layout, out, textEnd, length);
-        textEnd += length;
-      }
-      const extras = rows.extras[row];
-      if (extras !== null && extras !== undefined) {
-        const length = putText(extras, textEnd);
-        setPart(TEXT.extras, out, textEnd, length);
-        textEnd += length;
-      }
-      if (rest !== null) {
-        const length = putText(rest, textEnd);
-        setPart(TEXT.rest, out, textEnd, length);
-        textEnd += length;
-      }
+      putRowText(rows, row, out, catalog);
     }
+    const vector = (index: number) => duckdb.data_chunk_get_vector(chunk.chunk, index);
     const copy = (index: number, data: ArrayBufferView, bytesPerRow: number) =>
       duckdb.copy_data_to_vector(
         vector(index),
@@ -252,13 +213,143 @@ export function appendRowBatches(
     };
     setValidity(FIXED.parentOrdinal, parentOrdinalValid);
     setValidity(FIXED.parentSpanId, parentIdValid);
-    const heap = textEnd > STRING_INLINE_BYTES ? heapAddress(vector(FIRST_TEXT), textEnd) : null;
+    if (longCount > 0) pointIntoHeap(heapAddress(vector(FIRST_TEXT), textEnd));
     for (let k = 0; k < TEXT_COLUMNS.length; k++) {
-      writeStrings(k, rowCount, heap);
-      copy(FIRST_TEXT + k, strings, STRING_BYTES);
-      setValidity(FIRST_TEXT + k, partValid[k]!);
+      copy(FIRST_TEXT + k, columnStrings[k]!, STRING_BYTES);
+      setValidity(FIRST_TEXT + k, columnValid[k]!);
     }
     appender.appendDataChunk(chunk);
+  }
+}
+
+/**
+ * The row's text columns: slot values first (the layout is known once they are), then layout,
+ * extras and rest.
+ */
+function putRowText(rows: RowBatch, row: number, out: number, catalog: CatalogChanges): void {
+  const first = rows.attributeStart[row]!;
+  const count = rows.attributeCount[row]!;
+  // The layout's bytes go before the values' in the chunk's text: 3 per attribute.
+  reserveText(count * SLOT_CHARS);
+  const layoutAt = textEnd;
+  textEnd += count * SLOT_CHARS;
+  let filled = 0;
+  for (let k = 0; k < count; k++) {
+    const type = rows.valueTypes[first + k]!;
+    const keyId = type === ValueType.rest ? undefined : catalog.keyIdOf(rows.keys[first + k]!, k);
+    let layout = REST_LAYOUT;
+    if (keyId !== undefined) {
+      layout = slotLayoutOf(keyId, type);
+      filled++;
+      const value = rows.texts[first + k];
+      if (value !== null && value !== undefined) {
+        putString(TEXT.firstSlot + k, out, value);
+      } else {
+        const body = rows.bodies[rows.bodyOf[row]!]!;
+        putBytes(
+          TEXT.firstSlot + k,
+          out,
+          body,
+          rows.valueStarts[first + k]!,
+          rows.valueEnds[first + k]!,
+        );
+      }
+    }
+    text[layoutAt + k * 3] = layout >>> 16;
+    text[layoutAt + k * 3 + 1] = (layout >>> 8) & 0xff;
+    text[layoutAt + k * 3 + 2] = layout & 0xff;
+  }
+  let rest = rows.rests[row] ?? null;
+  if (filled < count && hasUnkeyedScalar(rows, first, count)) {
+    // The key dictionary is full: those attributes go to the rest JSON, in their place.
+    rest = restWithUnkeyed(rows, row, first, count, catalog);
+  }
+  if (filled > 0) setString(TEXT.layout, out, layoutAt, count * SLOT_CHARS);
+  else textEnd = layoutAt;
+  const extras = rows.extras[row];
+  if (extras !== null && extras !== undefined) putString(TEXT.extras, out, extras);
+  if (rest !== null) putString(TEXT.rest, out, rest);
+}
+
+/** Makes room for `bytes` more at the end of the chunk's text. */
+function reserveText(bytes: number): void {
+  if (textEnd + bytes <= text.length) return;
+  const bigger = new Uint8Array(Math.max(textEnd + bytes, text.length * 2));
+  bigger.set(text.subarray(0, textEnd));
+  text = bigger;
+}
+
+/** Text column `k` of row `out` is the UTF-8 of `value`. */
+function putString(k: number, out: number, value: string): void {
+  reserveText(value.length * 3);
+  const t = text;
+  const at = textEnd;
+  let length = value.length;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0x80) {
+      length = textEncoder.encodeInto(value, t.subarray(at)).written;
+      break;
+    }
+    t[at + i] = c;
+  }
+  setString(k, out, at, length);
+}
+
+/** Text column `k` of row `out` is the UTF-8 bytes `body[start, end)`. */
+function putBytes(k: number, out: number, body: Uint8Array, start: number, end: number): void {
+  const length = end - start;
+  if (length <= STRING_INLINE_BYTES) {
+    const strings = columnStrings[k]!;
+    const s = out * STRING_BYTES;
+    columnWords[k]![out * 4] = length;
+    for (let b = 0; b < length; b++) strings[s + 4 + b] = body[start + b]!;
+    columnValid[k]![out >>> 3]! |= 1 << (out & 7);
+    return;
+  }
+  reserveText(length);
+  const t = text;
+  const at = textEnd;
+  for (let i = 0; i < length; i++) t[at + i] = body[start + i]!;
+  setString(k, out, at, length);
+}
+
+/**
+ * Text column `k` of row `out` is `text[at, at + length)`: copied inline when short (its place
+ * in the text is then given back when it is the last thing there), else left in the text.
+ */
+function setString(k: number, out: number, at: number, length: number): void {
+  const strings = columnStrings[k]!;
+  const words = columnWords[k]!;
+  const t = text;
+  const s = out * STRING_BYTES;
+  words[out * 4] = length;
+  columnValid[k]![out >>> 3]! |= 1 << (out & 7);
+  if (length <= STRING_INLINE_BYTES) {
+    for (let b = 0; b < length; b++) strings[s + 4 + b] = t[at + b]!;
+    if (at + length >= textEnd) textEnd = at;
+    return;
+  }
+  for (let b = 0; b < 4; b++) strings[s + 4 + b] = t[at + b]!;
+  words[out * 4 + 2] = at;
+  if (at + length > textEnd) textEnd = at + length;
+  if (longCount === longValues.length) {
+    const bigger = new Uint32Array(longCount * 2);
+    bigger.set(longValues);
+    longValues = bigger;
+  }
+  longValues[longCount++] = k * CHUNK_ROWS + out;
+}
+
+/** Turns the text offsets of the chunk's long values into pointers into its heap copy. */
+function pointIntoHeap(heap: { low: number; high: number }): void {
+  for (let i = 0; i < longCount; i++) {
+    const k = Math.floor(longValues[i]! / CHUNK_ROWS);
+    const out = longValues[i]! % CHUNK_ROWS;
+    const words = columnWords[k]!;
+    const low = heap.low + words[out * 4 + 2]!;
+    words[out * 4 + 2] = low >>> 0;
+    words[out * 4 + 3] = heap.high + (low > 0xffffffff ? 1 : 0);
   }
 }
 
@@ -271,127 +362,6 @@ function heapAddress(vector: duckdb.Vector, length: number): { low: number; high
   const head = duckdb.vector_get_data(vector, STRING_BYTES);
   const view = new DataView(head.buffer, head.byteOffset, STRING_BYTES);
   return { low: view.getUint32(8, true), high: view.getUint32(12, true) };
-}
-
-/**
- * Writes text column `k` of the chunk's rows into `strings` as `duckdb_string_t`s, the long ones
- * pointing into the heap copy of the chunk's text at `heap`; rows without a value stay zero.
- */
-function writeStrings(k: number, rowCount: number, heap: { low: number; high: number } | null) {
-  const starts = partStarts[k]!;
-  const lengths = partLengths[k]!;
-  const valid = partValid[k]!;
-  strings.fill(0, 0, rowCount * STRING_BYTES);
-  for (let row = 0; row < rowCount; row++) {
-    if ((valid[row >>> 3]! & (1 << (row & 7))) === 0) continue;
-    const start = starts[row]!;
-    const length = lengths[row]!;
-    const at = row * STRING_BYTES;
-    stringWords[row * 4] = length;
-    if (length <= STRING_INLINE_BYTES) {
-      for (let b = 0; b < length; b++) strings[at + 4 + b] = text[start + b]!;
-      continue;
-    }
-    for (let b = 0; b < 4; b++) strings[at + 4 + b] = text[start + b]!;
-    const low = heap!.low + start;
-    stringWords[row * 4 + 2] = low >>> 0;
-    stringWords[row * 4 + 3] = heap!.high + (low > 0xffffffff ? 1 : 0);
-  }
-}
-
-/** Records where text part `k` of row `out` lies in the chunk's text. */
-function setPart(k: number, out: number, start: number, length: number): void {
-  partStarts[k]![out] = start;
-  partLengths[k]![out] = length;
-  partValid[k]![out >>> 3]! |= 1 << (out & 7);
-}
-
-function ensureText(capacity: number): void {
-  if (capacity <= text.length) return;
-  const bigger = new Uint8Array(Math.max(capacity, text.length * 2));
-  bigger.set(text);
-  text = bigger;
-}
-
-/** Writes `value` as UTF-8 at `at` in the chunk's text; returns its byte length. */
-function putText(value: string, at: number): number {
-  ensureText(at + value.length * 3);
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c >= 0x80) return textEncoder.encodeInto(value, text.subarray(at)).written;
-    text[at + i] = c;
-  }
-  return value.length;
-}
-
-/** Copies UTF-8 bytes `body[start, end)` to `at` in the chunk's text; returns their length. */
-function putBytes(body: Uint8Array, start: number, end: number, at: number): number {
-  ensureText(at + end - start);
-  for (let i = start; i < end; i++) text[at + i - start] = body[i]!;
-  return end - start;
-}
-
-/** All rows of the commit, sorted by trace id (stable, so a trace keeps its arrival order). */
-function sortedRows(batches: readonly RowBatch[]): RowRef[] {
-  const refs: RowRef[] = [];
-  for (let b = 0; b < batches.length; b++) {
-    for (let row = 0; row < batches[b]!.count; row++) refs.push({ batch: b, row });
-  }
-  return refs.sort((x, y) => {
-    const wx = batches[x.batch]!.traceWords;
-    const wy = batches[y.batch]!.traceWords;
-    for (let w = 0; w < 4; w++) {
-      const a = wx[x.row * 4 + w]!;
-      const c = wy[y.row * 4 + w]!;
-      if (a !== c) return a < c ? -1 : 1;
-    }
-    return 0;
-  });
-}
-
-/**
- * Each row's number within its trace's rows of this commit, and its parent's number there (-1
- * when the parent is in another commit, or there is none).
- */
-function ordinalsOf(
-  batches: readonly RowBatch[],
-  refs: readonly RowRef[],
-): { ordinal: Int32Array; parent: Int32Array } {
-  const ordinal = new Int32Array(refs.length);
-  const parent = new Int32Array(refs.length).fill(-1);
-  const sameTrace = (i: number, j: number) => {
-    const a = refs[i]!;
-    const b = refs[j]!;
-    const wa = batches[a.batch]!.traceWords;
-    const wb = batches[b.batch]!.traceWords;
-    for (let w = 0; w < 4; w++) if (wa[a.row * 4 + w] !== wb[b.row * 4 + w]) return false;
-    return true;
-  };
-  const idKey = (i: number, at: number) => {
-    const { batch, row } = refs[i]!;
-    const ids = batches[batch]!.ids;
-    let key = '';
-    for (let k = 0; k < 8; k++) key += String.fromCharCode(ids[row * 32 + at + k]!);
-    return key;
-  };
-  const byId = new Map<string, number>();
-  for (let start = 0; start < refs.length; ) {
-    let end = start + 1;
-    while (end < refs.length && sameTrace(start, end)) end++;
-    byId.clear();
-    for (let i = start; i < end; i++) {
-      ordinal[i] = i - start;
-      // A repeated span id keeps its first number: a parent reference means that span.
-      const key = idKey(i, 16);
-      if (!byId.has(key)) byId.set(key, i - start);
-    }
-    for (let i = start; i < end; i++) {
-      const { batch, row } = refs[i]!;
-      if (batches[batch]!.hasParent[row]) parent[i] = byId.get(idKey(i, 24)) ?? -1;
-    }
-    start = end;
-  }
-  return { ordinal, parent };
 }
 
 function hasUnkeyedScalar(rows: RowBatch, first: number, count: number): boolean {
