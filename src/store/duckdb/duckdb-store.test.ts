@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -126,6 +126,45 @@ describe('duckdb store on disk', () => {
       // DuckDB reports the limit in binary units: 100 MB is 95.3 MiB.
       assert.equal(store.memoryLimit, '95.3 MiB');
     } finally {
+      await store.close();
+    }
+  });
+
+  it('stores every span while commits wait out the checkpoints, and reads go on', async () => {
+    const dataDir = tempDir();
+    const threshold = 1_000_000;
+    const store = await DuckDbStore.open({ dataDir, checkpointBytes: threshold });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const walPath = join(dataDir, 'tracehound.duckdb.wal');
+      let largestWal = 0;
+      const traceIds: string[] = [];
+      const writer = async (lane: number) => {
+        for (let i = 0; i < 100; i++) {
+          const traceId = randomId(16);
+          traceIds.push(traceId);
+          const root = makeSpan({ traceId, name: `lane-${lane}` });
+          const children = Array.from({ length: 49 }, () =>
+            makeSpan({ traceId, parentSpanId: root.spanId }),
+          );
+          await store.write([root, ...children]);
+          largestWal = Math.max(
+            largestWal,
+            statSync(walPath, { throwIfNoEntry: false })?.size ?? 0,
+          );
+          if (i % 10 === 0) assert.equal((await store.getTraces([traceId])).length, 50);
+        }
+      };
+      await Promise.all([0, 1, 2, 3].map(writer));
+      // 20,000 spans make several times the threshold of log: it was checkpointed on the way.
+      assert.ok(largestWal > 0 && largestWal < 1.5 * threshold, `largest log ${largestWal} bytes`);
+      const sample = traceIds.filter((_, i) => i % 37 === 0);
+      assert.equal((await store.getTraces(sample)).length, sample.length * 50);
+      assert.deepEqual(warnings, []);
+    } finally {
+      process.off('warning', onWarning);
       await store.close();
     }
   });

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type DuckDBAppender,
@@ -29,11 +29,12 @@ export interface DuckDbStoreOptions extends Partial<WriteQueueOptions> {
   /** Directory holding `tracehound.duckdb` and its write-ahead log; created if missing. */
   readonly dataDir: string;
   /**
-   * Write-ahead log size at which DuckDB checkpoints (compresses new rows into the database
-   * file). Larger means fewer rewrites of the last, partly filled row group, fewer free blocks in
-   * the file and less CPU, but more memory and a longer log to replay after a crash. Default 64MB.
+   * Write-ahead log size, in bytes, at which DuckDB checkpoints (compresses new rows into the
+   * database file). Larger means fewer rewrites of the last, partly filled row group, fewer free
+   * blocks in the file and less CPU, but more memory and a longer log to replay after a crash.
+   * Default 64 MB.
    */
-  readonly checkpointThreshold?: string;
+  readonly checkpointBytes?: number;
   /**
    * DuckDB's memory limit. Its buffer pool keeps blocks up to it, so this bounds the memory the
    * store holds as the database grows. Default 128MB.
@@ -42,6 +43,14 @@ export interface DuckDbStoreOptions extends Partial<WriteQueueOptions> {
 }
 
 const DATABASE_FILE = 'tracehound.duckdb';
+
+/** See {@link DuckDbStoreOptions.checkpointBytes}. */
+const DEFAULT_CHECKPOINT_BYTES = 64_000_000;
+/**
+ * A commit is taken to checkpoint when the log's size after it is expected within this fraction
+ * of the threshold: the estimate of its growth is an average.
+ */
+const CHECKPOINT_MARGIN = 0.9;
 
 /** See {@link DuckDbStoreOptions.memoryLimit}. */
 export const DEFAULT_MEMORY_LIMIT = '128MB';
@@ -107,6 +116,13 @@ export class DuckDbStore implements TraceStore {
   #newestStartNs: bigint | null = null;
   #oldestStartNs: bigint | null = null;
   #closed = false;
+  readonly #walPath: string;
+  readonly #checkpointBytes: number;
+  /** The write-ahead log's size after the last commit, and its growth per span stored. */
+  #walBytes = 0;
+  #walBytesPerSpan = 0;
+  /** A running commit that may take the log past the threshold, and so checkpoint. */
+  #checkpointingCommit: Promise<void> | null = null;
 
   private constructor(
     instance: DuckDBInstance,
@@ -117,6 +133,8 @@ export class DuckDbStore implements TraceStore {
     this.#instance = instance;
     this.#reader = reader;
     this.#writers = writers;
+    this.#walPath = `${join(options.dataDir, DATABASE_FILE)}.wal`;
+    this.#checkpointBytes = options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES;
     const appender = writers[0]!.appender;
     this.#spanTypes = Array.from({ length: appender.columnCount }, (_, i) =>
       appender.columnType(i),
@@ -134,7 +152,7 @@ export class DuckDbStore implements TraceStore {
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path, {
-        checkpoint_threshold: options.checkpointThreshold ?? '64MB',
+        checkpoint_threshold: `${options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES}B`,
         memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
         // For new files: a trace read from disk costs a block per column, and 64 KB blocks
         // both read faster and compress a little better than the 256 KB default.
@@ -314,20 +332,73 @@ export class DuckDbStore implements TraceStore {
   }
 
   /**
+   * DuckDB checkpoints inside the commit that takes its write-ahead log past the threshold, and
+   * while it does, an append on the other writer connection waits for the table's checkpoint
+   * lock: `flushSync` would block the event loop for the whole checkpoint (0.3 s to a few
+   * seconds), with no request received or decoded meanwhile. So a commit expected to checkpoint
+   * (from the log's size and its growth per span so far) has the table to itself: the next one
+   * waits for it without blocking anything. A wrong guess costs one commit's overlap, or one
+   * blocked append as before.
+   */
+  async #commit(batches: RowBatch[]): Promise<void> {
+    const spanCount = batches.reduce((n, b) => n + b.count, 0);
+    const expectedWal = this.#walBytes + spanCount * this.#walBytesPerSpan;
+    let done = () => {};
+    const checkpointing =
+      this.#checkpointingCommit === null &&
+      expectedWal >= this.#checkpointBytes * CHECKPOINT_MARGIN;
+    if (checkpointing) {
+      this.#checkpointingCommit = new Promise<void>((resolve) => {
+        done = resolve;
+      });
+    }
+    try {
+      await this.#commitRows(batches, spanCount, checkpointing);
+    } finally {
+      if (checkpointing) {
+        this.#checkpointingCommit = null;
+        done();
+      }
+    }
+    this.#noteWalSize(spanCount);
+  }
+
+  #noteWalSize(spanCount: number): void {
+    let bytes: number;
+    try {
+      bytes = statSync(this.#walPath, { throwIfNoEntry: false })?.size ?? 0;
+    } catch {
+      return;
+    }
+    const growth = bytes - this.#walBytes;
+    if (growth > 0 && spanCount > 0) {
+      const perSpan = growth / spanCount;
+      this.#walBytesPerSpan =
+        this.#walBytesPerSpan === 0 ? perSpan : 0.8 * this.#walBytesPerSpan + 0.2 * perSpan;
+    }
+    this.#walBytes = bytes;
+  }
+
+  /**
    * One group commit, in one transaction on a free writer connection: the rows of every write
    * gathered, sorted by trace id so that a trace's rows sit together, and the catalogue entries
    * they introduce.
    */
-  async #commit(batches: RowBatch[]): Promise<void> {
+  async #commitRows(batches: RowBatch[], spanCount: number, checkpointing: boolean): Promise<void> {
     const writer = this.#writers.find((w) => !w.busy);
     if (!writer) throw new StoreError('no free writer connection', 'commit');
     writer.busy = true;
     const catalog = this.#catalog.begin();
     const batch = this.#nextBatch++;
-    const spanCount = batches.reduce((n, b) => n + b.count, 0);
     try {
       await runStatement(writer.connection, 'BEGIN TRANSACTION');
       try {
+        if (!checkpointing && this.#checkpointingCommit) {
+          // Open on the database (so that the checkpoint is a concurrent one, which costs less
+          // than a full one) but without the checkpoint lock an append would take.
+          await runStatement(writer.connection, 'SELECT 1 FROM spans LIMIT 0');
+          while (this.#checkpointingCommit) await this.#checkpointingCommit;
+        }
         try {
           appendRowBatches(writer.appender, this.#spanTypes, batches, batch, catalog);
           writer.appender.flushSync();
