@@ -149,7 +149,7 @@ function readSpanFields(r: ProtobufReader, raw: RawSpan): boolean {
         raw.endAt = r.fixed64Offset();
         break;
       case 0x4a: // 9 attributes
-        if (!readAttribute(r, raw)) return false;
+        if (!readUsualAttribute(r, raw) && !readAttribute(r, raw)) return false;
         break;
       case 0x50: // 10 dropped_attributes_count
       case 0x60: // 12 dropped_events_count
@@ -188,12 +188,113 @@ function readStatus(r: ProtobufReader, raw: RawSpan): boolean {
   return true;
 }
 
-function readAttribute(r: ProtobufReader, raw: RawSpan): boolean {
+/** The RawSpan's scratch attribute for its next attribute. */
+function nextAttribute(raw: RawSpan): RawAttribute {
   let attribute = raw.attributes[raw.attributeCount];
   if (!attribute) {
     attribute = { key: '', type: RawValueType.string, text: null, valueStart: 0, valueEnd: 0 };
     raw.attributes.push(attribute);
   }
+  return attribute;
+}
+
+const doubleBytes = new Uint8Array(8);
+const doubleValue = new Float64Array(doubleBytes.buffer);
+
+/**
+ * An attribute in the shape every OpenTelemetry SDK writes, read straight from the bytes: the
+ * key, then the value holding one string, bool, int (up to 7 varint bytes) or double, every
+ * length in one byte. The result is what readAttribute gives. False, having read nothing, for
+ * any other shape: readAttribute then reads it (and may find it plain after all).
+ */
+function readUsualAttribute(r: ProtobufReader, raw: RawSpan): boolean {
+  const buf = raw.buf;
+  const at = r.pos;
+  if (at >= r.limit) return false;
+  const length = buf[at]!;
+  const end = at + 1 + length;
+  if (length >= 0x80 || end > r.limit || buf[at + 1] !== 0x0a) return false;
+  const keyStart = at + 3;
+  const keyEnd = keyStart + buf[at + 2]!;
+  // key length < 0x80 and the value's tag and length (< 0x80) right after it, up to the end
+  if (buf[at + 2]! >= 0x80 || keyEnd + 4 > end || buf[keyEnd] !== 0x12) return false;
+  if (keyEnd + 2 + buf[keyEnd + 1]! !== end) return false;
+  const v = keyEnd + 2;
+  const attribute = nextAttribute(raw);
+  switch (buf[v]) {
+    case 0x0a: {
+      // 1 string_value
+      const start = v + 2;
+      if (start + buf[v + 1]! !== end) return false;
+      attribute.type = RawValueType.string;
+      attribute.text = isAscii(buf, start, end) ? null : decodeUtf8(buf, start, end);
+      attribute.valueStart = start;
+      attribute.valueEnd = end;
+      break;
+    }
+    case 0x10: // 2 bool_value
+      if (end !== v + 2 || buf[v + 1]! >= 0x80) return false;
+      attribute.type = RawValueType.bool;
+      attribute.text = buf[v + 1] !== 0 ? 'true' : 'false';
+      break;
+    case 0x18: {
+      // 3 int_value, non-negative and below 2^49: exact as a number
+      if (end - v - 1 > 7) return false;
+      let value = 0;
+      let scale = 1;
+      for (let i = v + 1; i < end; i++) {
+        const b = buf[i]!;
+        value += (b & 0x7f) * scale;
+        scale *= 128;
+        if (b < 0x80 !== (i === end - 1)) return false;
+      }
+      attribute.type = RawValueType.int;
+      attribute.text = String(value);
+      break;
+    }
+    case 0x21: {
+      // 4 double_value; -0 is not plain (see readScalar)
+      if (end !== v + 9) return false;
+      for (let i = 0; i < 8; i++) doubleBytes[i] = buf[v + 1 + i]!;
+      const value = doubleValue[0]!;
+      if (Object.is(value, -0)) return false;
+      attribute.type = RawValueType.double;
+      attribute.text = String(value);
+      break;
+    }
+    default:
+      return false;
+  }
+  attribute.key = keyAt(buf, keyStart, keyEnd, raw.attributeCount);
+  raw.attributeCount++;
+  r.pos = end;
+  return true;
+}
+
+/**
+ * Spans of one instrumentation list the same keys in the same order: the key at an attribute's
+ * place in the previous span is compared first, before the interning table is asked. Only ASCII
+ * compares that way (a byte of 0xE9 alone is invalid UTF-8, not 'é').
+ */
+const keysByPlace: string[] = [];
+
+function keyAt(buf: Uint8Array, start: number, end: number, place: number): string {
+  const previous = keysByPlace[place];
+  if (previous !== undefined && previous.length === end - start) {
+    let same = true;
+    for (let i = 0; i < previous.length && same; i++) {
+      const b = buf[start + i]!;
+      same = b < 0x80 && previous.charCodeAt(i) === b;
+    }
+    if (same) return previous;
+  }
+  const key = internedText(buf, start, end);
+  if (place < 64) keysByPlace[place] = key;
+  return key;
+}
+
+function readAttribute(r: ProtobufReader, raw: RawSpan): boolean {
+  const attribute = nextAttribute(raw);
   const outer = r.enter();
   let key = '';
   let hasValue = false;

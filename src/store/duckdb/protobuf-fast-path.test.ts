@@ -190,13 +190,88 @@ describe('the OTLP/protobuf fast path of the DuckDB store', () => {
     );
   });
 
+  it('reads attributes at the edges of the usual shape as the general decoder does', async () => {
+    const long = 'x'.repeat(130);
+    const kv = (build: (w: Writer) => void) => (w: Writer) =>
+      w.uint32(tag(9, 2)).bytes(message(build));
+    const string = (key: string, value: string) =>
+      attribute(key, (v) => v.uint32(tag(1, 2)).string(value));
+    await assertSameAsGeneralPath(
+      requestOf([
+        spanMessage('a000000000000001', (w) => {
+          // ints around the 7 varint bytes read as numbers, and one written in two bytes for 1
+          attribute('int.max7', (v) => v.uint32(tag(3, 0)).int64(2 ** 49 - 1))(w);
+          attribute('int.min8', (v) => v.uint32(tag(3, 0)).int64(2 ** 49))(w);
+          attribute('int.zero', (v) => v.uint32(tag(3, 0)).int64(0))(w);
+          kv((a) =>
+            a
+              .uint32(tag(1, 2))
+              .string('int.padded')
+              .uint32(tag(2, 2))
+              .bytes(Uint8Array.of(tag(3, 0), 0x81, 0x00)),
+          )(w);
+          attribute('bool.two', (v) => v.uint32(tag(2, 0)).uint32(2))(w);
+          string('empty', '')(w);
+          // lengths of two bytes: a long value, a long key
+          string('long.value', long)(w);
+          string(long, 'long key')(w);
+          // the value before the key
+          kv((a) =>
+            a
+              .uint32(tag(2, 2))
+              .bytes(message((v) => v.uint32(tag(1, 2)).string('first')))
+              .uint32(tag(1, 2))
+              .string('value.first'),
+          )(w);
+        }),
+        // the same places with other keys, and a key that is not ASCII
+        spanMessage('a000000000000002', (w) => {
+          string('int.max7', 'now a string')(w);
+          string('int.mix8', 'one letter apart')(w);
+          string('ключ', 'значение')(w);
+        }),
+        // 'é', then at the same place the byte 0xE9 alone: invalid UTF-8, not 'é'
+        spanMessage('a000000000000004', (w) => string('é', 'valid')(w)),
+        spanMessage('a000000000000005', (w) =>
+          kv((a) =>
+            a
+              .uint32(tag(1, 2))
+              .bytes(Uint8Array.of(0xe9))
+              .uint32(tag(2, 2))
+              .bytes(message((v) => v.uint32(tag(1, 2)).string('invalid'))),
+          )(w),
+        ),
+        spanMessage('a000000000000003', (w) => {
+          string('ключ', 'again')(w);
+          attribute('ratio', (v) => v.uint32(tag(4, 1)).double(0.25))(w);
+        }),
+      ]),
+    );
+  });
+
   it('refuses a malformed request as a whole, as the general decoder does', async () => {
     const body = requestOf([spanMessage('a000000000000001', () => {})]);
     const truncated = body.subarray(0, body.length - 3);
+    // an int whose varint still continues where its value ends
+    const unfinishedInt = requestOf([
+      spanMessage('a000000000000002', (w) =>
+        w.uint32(tag(9, 2)).bytes(
+          message((a) =>
+            a
+              .uint32(tag(1, 2))
+              .string('n')
+              .uint32(tag(2, 2))
+              .bytes(Uint8Array.of(tag(3, 0), 0x81, 0x81)),
+          ),
+        ),
+      ),
+    ]);
     const store = await openStore();
     try {
-      await assert.rejects(storeOtlpTracesProtobuf(truncated, store), /invalid protobuf/);
-      assert.throws(() => decodeOtlpTracesProtobuf(truncated), /invalid protobuf/);
+      for (const malformed of [truncated, unfinishedInt]) {
+        await assert.rejects(storeOtlpTracesProtobuf(malformed, store), /invalid protobuf/);
+        assert.throws(() => decodeOtlpTracesProtobuf(malformed), /invalid protobuf/);
+      }
       assert.deepEqual(await store.getTraces([TRACE_ID]), []);
     } finally {
       await store.close();
