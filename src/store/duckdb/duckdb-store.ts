@@ -123,6 +123,8 @@ export class DuckDbStore implements TraceStore {
   #walBytesPerSpan = 0;
   /** A running commit that may take the log past the threshold, and so checkpoint. */
   #checkpointingCommit: Promise<void> | null = null;
+  readonly #runningCommits = new Set<Promise<void>>();
+  #runningSpans = 0;
 
   private constructor(
     instance: DuckDBInstance,
@@ -336,25 +338,41 @@ export class DuckDbStore implements TraceStore {
    * while it does, an append on the other writer connection waits for the table's checkpoint
    * lock: `flushSync` would block the event loop for the whole checkpoint (0.3 s to a few
    * seconds), with no request received or decoded meanwhile. So a commit expected to checkpoint
-   * (from the log's size and its growth per span so far) has the table to itself: the next one
-   * waits for it without blocking anything. A wrong guess costs one commit's overlap, or one
-   * blocked append as before.
+   * (from the log's size, its growth per span so far and the commits still running) has the
+   * table to itself: it appends once the running commits are done (one of them may cross the
+   * threshold first), and the next commit waits for it, each with its transaction open and
+   * nothing blocked. A wrong guess costs one commit's overlap, or one blocked append as before.
    */
   async #commit(batches: RowBatch[]): Promise<void> {
     const spanCount = batches.reduce((n, b) => n + b.count, 0);
-    const expectedWal = this.#walBytes + spanCount * this.#walBytesPerSpan;
-    let done = () => {};
+    // The log once the running commits and this one are in it.
+    const expectedWal = this.#walBytes + (this.#runningSpans + spanCount) * this.#walBytesPerSpan;
     const checkpointing =
       this.#checkpointingCommit === null &&
       expectedWal >= this.#checkpointBytes * CHECKPOINT_MARGIN;
+    let waitBeforeAppend: (() => Promise<unknown>) | null = null;
+    let done = () => {};
     if (checkpointing) {
       this.#checkpointingCommit = new Promise<void>((resolve) => {
         done = resolve;
       });
+      // A running commit may be the one to cross the threshold: append after it.
+      const running = [...this.#runningCommits];
+      if (running.length > 0) waitBeforeAppend = () => Promise.allSettled(running);
+    } else if (this.#checkpointingCommit) {
+      // Only that one: a commit marked later appends after this one anyway. (Every wait is for
+      // a commit started earlier, so waits cannot form a cycle.)
+      const checkpointingCommit = this.#checkpointingCommit;
+      waitBeforeAppend = () => checkpointingCommit;
     }
+    const commit = this.#commitRows(batches, spanCount, waitBeforeAppend);
+    this.#runningCommits.add(commit);
+    this.#runningSpans += spanCount;
     try {
-      await this.#commitRows(batches, spanCount, checkpointing);
+      await commit;
     } finally {
+      this.#runningCommits.delete(commit);
+      this.#runningSpans -= spanCount;
       if (checkpointing) {
         this.#checkpointingCommit = null;
         done();
@@ -384,7 +402,11 @@ export class DuckDbStore implements TraceStore {
    * gathered, sorted by trace id so that a trace's rows sit together, and the catalogue entries
    * they introduce.
    */
-  async #commitRows(batches: RowBatch[], spanCount: number, checkpointing: boolean): Promise<void> {
+  async #commitRows(
+    batches: RowBatch[],
+    spanCount: number,
+    waitBeforeAppend: (() => Promise<unknown>) | null,
+  ): Promise<void> {
     const writer = this.#writers.find((w) => !w.busy);
     if (!writer) throw new StoreError('no free writer connection', 'commit');
     writer.busy = true;
@@ -393,11 +415,11 @@ export class DuckDbStore implements TraceStore {
     try {
       await runStatement(writer.connection, 'BEGIN TRANSACTION');
       try {
-        if (!checkpointing && this.#checkpointingCommit) {
+        if (waitBeforeAppend) {
           // Open on the database (so that the checkpoint is a concurrent one, which costs less
           // than a full one) but without the checkpoint lock an append would take.
           await runStatement(writer.connection, 'SELECT 1 FROM spans LIMIT 0');
-          while (this.#checkpointingCommit) await this.#checkpointingCommit;
+          await waitBeforeAppend();
         }
         try {
           appendRowBatches(writer.appender, this.#spanTypes, batches, batch, catalog);
