@@ -95,10 +95,11 @@ async function readRows(
   const sql = `${joined ? JOINED_SELECT : SEPARATE_SELECT} FROM spans WHERE ${where}`;
   const rows: StoredRow[] = [];
   try {
+    // A plain query's result is materialized: its chunks are read where they lie, with no trip
+    // through the thread pool per chunk (and one more for the end) as fetchChunk takes.
     const result = await connection.run(sql);
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
+    for (let index = 0; index < result.chunkCount; index++) {
+      const chunk = result.getChunk(index);
       readChunk(chunk.chunk, chunk.rowCount, joined, rows);
     }
   } catch (error) {
