@@ -8,6 +8,11 @@ export interface RowOrder {
   /** Per row of the commit, its batch and its row within that batch. */
   readonly batchOf: Uint32Array;
   readonly rowOf: Uint32Array;
+  /**
+   * Per row of the commit, its ids as eight 32-bit words in the store's byte order (RowBatch
+   * `ids`): trace id 0-3, span id 4-5, parent span id 6-7.
+   */
+  readonly ids: Uint32Array;
   /** The commit's rows sorted by trace id; a trace's rows keep their arrival order. */
   readonly sorted: Uint32Array;
   /** Per position in `sorted`: the row's number among its trace's rows of this commit. */
@@ -43,7 +48,7 @@ export function orderRows(batches: readonly RowBatch[]): RowOrder {
   }
   const sorted = total <= MAX_PACKED_ROWS ? packedSort(words, total) : comparedSort(words, total);
   const { ordinal, parent } = ordinalsOf(sorted, words, ids, batches, batchOf, rowOf);
-  return { batchOf, rowOf, sorted, ordinal, parent };
+  return { batchOf, rowOf, ids, sorted, ordinal, parent };
 }
 
 function compareRows(words: Uint32Array, x: number, y: number): number {
@@ -101,8 +106,8 @@ function packedSort(words: Uint32Array, total: number): Uint32Array {
 
 /**
  * Each row's number within its trace's rows of this commit, and its parent's number there. A
- * repeated span id keeps its first number: a parent reference means that span. `ids` holds each
- * row's span id at words 4-5 and parent id at words 6-7 of its eight.
+ * repeated span id keeps its first number: a parent reference means that span. `ids` as in
+ * {@link RowOrder.ids}.
  */
 function ordinalsOf(
   sorted: Uint32Array,

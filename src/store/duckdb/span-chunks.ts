@@ -124,7 +124,6 @@ export function appendRowBatches(
       operations: new Map<string, number[]>(),
     })),
   );
-  const idWords = batches.map((b) => new Uint32Array(b.ids.buffer, b.ids.byteOffset, b.count * 8));
   const total = order.sorted.length;
   for (let offset = 0; offset < total; offset += CHUNK_ROWS) {
     const rowCount = Math.min(CHUNK_ROWS, total - offset);
@@ -143,9 +142,9 @@ export function appendRowBatches(
       const b = order.batchOf[ref]!;
       const row = order.rowOf[ref]!;
       const rows = batches[b]!;
-      const ids = idWords[b]!;
+      const ids = order.ids;
       batchIds[out] = batchNumber;
-      const at = row * 8;
+      const at = ref * 8;
       traceIds[out * 4] = ids[at]!;
       traceIds[out * 4 + 1] = ids[at + 1]!;
       traceIds[out * 4 + 2] = ids[at + 2]!;
@@ -300,11 +299,7 @@ function putString(k: number, out: number, value: string): void {
 function putBytes(k: number, out: number, body: Uint8Array, start: number, end: number): void {
   const length = end - start;
   if (length <= STRING_INLINE_BYTES) {
-    const strings = columnStrings[k]!;
-    const s = out * STRING_BYTES;
-    columnWords[k]![out * 4] = length;
-    for (let b = 0; b < length; b++) strings[s + 4 + b] = body[start + b]!;
-    columnValid[k]![out >>> 3]! |= 1 << (out & 7);
+    setHead(k, out, body, start, length, length);
     return;
   }
   reserveText(length);
@@ -319,19 +314,14 @@ function putBytes(k: number, out: number, body: Uint8Array, start: number, end: 
  * in the text is then given back when it is the last thing there), else left in the text.
  */
 function setString(k: number, out: number, at: number, length: number): void {
-  const strings = columnStrings[k]!;
-  const words = columnWords[k]!;
-  const t = text;
-  const s = out * STRING_BYTES;
-  words[out * 4] = length;
-  columnValid[k]![out >>> 3]! |= 1 << (out & 7);
   if (length <= STRING_INLINE_BYTES) {
-    for (let b = 0; b < length; b++) strings[s + 4 + b] = t[at + b]!;
+    setHead(k, out, text, at, length, length);
     if (at + length >= textEnd) textEnd = at;
     return;
   }
-  for (let b = 0; b < 4; b++) strings[s + 4 + b] = t[at + b]!;
-  words[out * 4 + 2] = at;
+  setHead(k, out, text, at, length, 4);
+  // The pointer's place holds the text offset until pointIntoHeap.
+  columnWords[k]![out * 4 + 2] = at;
   if (at + length > textEnd) textEnd = at + length;
   if (longCount === longValues.length) {
     const bigger = new Uint32Array(longCount * 2);
@@ -339,6 +329,25 @@ function setString(k: number, out: number, at: number, length: number): void {
     longValues = bigger;
   }
   longValues[longCount++] = k * CHUNK_ROWS + out;
+}
+
+/**
+ * Marks text column `k` of row `out` present with `length` bytes, and copies the first `bytes` of
+ * `source[start, ...)` after the length: the whole value when inline, else its 4-byte prefix.
+ */
+function setHead(
+  k: number,
+  out: number,
+  source: Uint8Array,
+  start: number,
+  length: number,
+  bytes: number,
+): void {
+  const strings = columnStrings[k]!;
+  const s = out * STRING_BYTES + 4;
+  columnWords[k]![out * 4] = length;
+  for (let b = 0; b < bytes; b++) strings[s + b] = source[start + b]!;
+  columnValid[k]![out >>> 3]! |= 1 << (out & 7);
 }
 
 /** Turns the text offsets of the chunk's long values into pointers into its heap copy. */
