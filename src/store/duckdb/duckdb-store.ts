@@ -123,8 +123,8 @@ export class DuckDbStore implements TraceStore {
   #walBytesPerSpan = 0;
   /** A running commit that may take the log past the threshold, and so checkpoint. */
   #checkpointingCommit: Promise<void> | null = null;
-  readonly #runningCommits = new Set<Promise<void>>();
-  #runningSpans = 0;
+  /** The commits running, with their span counts. */
+  readonly #runningCommits = new Map<Promise<void>, number>();
 
   private constructor(
     instance: DuckDBInstance,
@@ -346,7 +346,9 @@ export class DuckDbStore implements TraceStore {
   async #commit(batches: RowBatch[]): Promise<void> {
     const spanCount = batches.reduce((n, b) => n + b.count, 0);
     // The log once the running commits and this one are in it.
-    const expectedWal = this.#walBytes + (this.#runningSpans + spanCount) * this.#walBytesPerSpan;
+    let runningSpans = 0;
+    for (const spans of this.#runningCommits.values()) runningSpans += spans;
+    const expectedWal = this.#walBytes + (runningSpans + spanCount) * this.#walBytesPerSpan;
     const checkpointing =
       this.#checkpointingCommit === null &&
       expectedWal >= this.#checkpointBytes * CHECKPOINT_MARGIN;
@@ -357,7 +359,7 @@ export class DuckDbStore implements TraceStore {
         done = resolve;
       });
       // A running commit may be the one to cross the threshold: append after it.
-      const running = [...this.#runningCommits];
+      const running = [...this.#runningCommits.keys()];
       if (running.length > 0) waitBeforeAppend = () => Promise.allSettled(running);
     } else if (this.#checkpointingCommit) {
       // Only that one: a commit marked later appends after this one anyway. (Every wait is for
@@ -366,13 +368,11 @@ export class DuckDbStore implements TraceStore {
       waitBeforeAppend = () => checkpointingCommit;
     }
     const commit = this.#commitRows(batches, spanCount, waitBeforeAppend);
-    this.#runningCommits.add(commit);
-    this.#runningSpans += spanCount;
+    this.#runningCommits.set(commit, spanCount);
     try {
       await commit;
     } finally {
       this.#runningCommits.delete(commit);
-      this.#runningSpans -= spanCount;
       if (checkpointing) {
         this.#checkpointingCommit = null;
         done();
