@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { makeSpan, randomId } from '../../../test/support/make-span.ts';
+import type { Span } from '../../model/span.ts';
 import { richSpan, storeContractTests } from '../store-contract.ts';
 import { batchRanges, DuckDbStore } from './duckdb-store.ts';
+import { SEPARATE_READ_ROWS } from './span-rows.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -21,30 +23,42 @@ after(() => {
 storeContractTests('duckdb', () => DuckDbStore.open({ dataDir: tempDir() }));
 
 describe('duckdb store on disk', () => {
-  it('reads back text that holds the separator of its joined read, empty values and emoji', async () => {
-    const store = await DuckDbStore.open({ dataDir: tempDir() });
-    try {
-      const traceId = randomId(16);
-      const odd = makeSpan({
-        traceId,
-        status: { code: 2, message: 'broken \u0001 pipe' },
-        attributes: [
-          { key: 'with.separator', value: 'a\u0001b\u0001' },
-          { key: 'empty', value: '' },
-          { key: 'emoji', value: 'cache miss 🐢 ünïcode' },
-        ],
-      });
-      const plain = makeSpan({ traceId, parentSpanId: odd.spanId, attributes: [] });
-      await store.write([odd, plain]);
-      const read = await store.getTraces([traceId]);
-      assert.deepEqual(
-        read.sort((a, b) => a.spanId.localeCompare(b.spanId)),
-        [odd, plain].sort((a, b) => a.spanId.localeCompare(b.spanId)),
-      );
-    } finally {
-      await store.close();
-    }
-  });
+  // A small trace is read column by column, a large one joined (span-rows.ts): both ways.
+  for (const [size, spanCount] of [
+    ['small', 2],
+    ['large', SEPARATE_READ_ROWS + 5],
+  ] as const) {
+    it(`reads back text that holds the separator of the joined read, empty values and emoji (${size} trace)`, async () => {
+      const store = await DuckDbStore.open({ dataDir: tempDir() });
+      try {
+        const traceId = randomId(16);
+        const odd = makeSpan({
+          traceId,
+          status: { code: 2, message: 'broken \u0001 pipe' },
+          attributes: [
+            { key: 'with.separator', value: 'a\u0001b\u0001' },
+            { key: 'empty', value: '' },
+            { key: 'emoji', value: 'cache miss 🐢 ünïcode' },
+          ],
+        });
+        const plain = Array.from({ length: spanCount - 1 }, (_, i) =>
+          makeSpan({
+            traceId,
+            parentSpanId: odd.spanId,
+            attributes: [{ key: 'i', value: `${i}` }],
+          }),
+        );
+        await store.write([odd, ...plain]);
+        const read = await store.getTraces([traceId]);
+        const bySpanId = (spans: readonly Span[]) =>
+          [...spans].sort((a, b) => a.spanId.localeCompare(b.spanId));
+        assert.equal(read.length, spanCount);
+        assert.deepEqual(bySpanId(read), bySpanId([odd, ...plain]));
+      } finally {
+        await store.close();
+      }
+    });
+  }
 
   it('reads a trace of more rows than one DuckDB chunk holds', async () => {
     const store = await DuckDbStore.open({ dataDir: tempDir() });
