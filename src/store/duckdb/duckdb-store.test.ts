@@ -60,6 +60,29 @@ describe('duckdb store on disk', () => {
     });
   }
 
+  it('answers many lookups of single traces at once, each with its own trace', async () => {
+    const store = await DuckDbStore.open({ dataDir: tempDir() });
+    try {
+      const traces = Array.from({ length: 40 }, () => {
+        const traceId = randomId(16);
+        const root = makeSpan({ traceId });
+        return [root, makeSpan({ traceId, parentSpanId: root.spanId })];
+      });
+      // Commits of their own, so that lookups go to different commits too.
+      for (let i = 0; i < traces.length; i += 10) await store.write(traces.slice(i, i + 10).flat());
+      // One lookup first, so that the lookups at once find a prepared statement left idle.
+      assert.equal((await store.getTraces([traces[0]![0]!.traceId])).length, 2);
+      const reads = await Promise.all(traces.map((spans) => store.getTraces([spans[0]!.traceId])));
+      for (const [i, read] of reads.entries()) {
+        const bySpanId = (spans: readonly Span[]) =>
+          [...spans].sort((a, b) => a.spanId.localeCompare(b.spanId));
+        assert.deepEqual(bySpanId(read), bySpanId(traces[i]!));
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
   it('reads a trace of more rows than one DuckDB chunk holds', async () => {
     const store = await DuckDbStore.open({ dataDir: tempDir() });
     try {

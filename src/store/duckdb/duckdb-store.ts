@@ -22,7 +22,7 @@ import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.ts';
 import { searchStatement } from './search-sql.ts';
 import { appendRowBatches } from './span-chunks.ts';
 import { FIXED_NAMES, TEXT_COLUMNS } from './span-columns.ts';
-import { bigIntToHex, type CatalogReader, hexToBigInt, readSpans } from './span-rows.ts';
+import { bigIntToHex, type CatalogReader, hexToBigInt, SpanRowReader } from './span-rows.ts';
 import { TraceLocator } from './trace-locator.ts';
 
 export interface DuckDbStoreOptions extends Partial<WriteQueueOptions> {
@@ -108,6 +108,7 @@ export class DuckDbStore implements TraceStore {
     operation: (id) => this.#known(this.#catalog.operation(id), 'operation', id),
     attributeKey: (id) => this.#known(this.#catalog.attributeKey(id), 'attribute key', id),
   };
+  readonly #spanRows: SpanRowReader;
   readonly #locator = new TraceLocator();
   /** DuckDB's memory limit as DuckDB reports it (e.g. "122.0 MiB" for 128MB). */
   memoryLimit = '';
@@ -134,6 +135,7 @@ export class DuckDbStore implements TraceStore {
   ) {
     this.#instance = instance;
     this.#reader = reader;
+    this.#spanRows = new SpanRowReader(reader, this.#catalogReader);
     this.#writers = writers;
     this.#walPath = `${join(options.dataDir, DATABASE_FILE)}.wal`;
     this.#checkpointBytes = options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES;
@@ -221,21 +223,22 @@ export class DuckDbStore implements TraceStore {
     const ids = [...new Set(traceIds)].filter(isValidTraceId);
     const batches = this.#locator.batchesOf(ids);
     if (batches.length === 0) return [];
-    // Ids are validated hex, so they go in as integer literals: binding them as parameters cost
-    // about a millisecond per lookup, a fifth of the whole. `list_contains` rather than `IN`:
-    // DuckDB turns a long IN list into a join, after reading every column of every candidate row.
-    const literals = ids.map((id) => `${hexToBigInt(id)}::UHUGEINT`);
-    const idFilter =
-      literals.length === 1
-        ? `trace_id = ${literals[0]}`
-        : `list_contains([${literals}], trace_id)`;
+    // One id, as the trace view asks, goes to a prepared statement as a bound UHUGEINT
+    // (span-rows.ts). Several go in as integer literals (they are validated hex) in
+    // `list_contains` rather than `IN`: DuckDB turns a long IN list into a join, after reading
+    // every column of every candidate row. (Ids bound as text and cast in SQL cost about a
+    // millisecond per lookup.)
+    const values = ids.map(hexToBigInt);
+    const idFilter = `list_contains([${values.map((v) => `${v}::UHUGEINT`)}], trace_id)`;
     // DuckDB prunes row groups by the range of a batch condition, so commits far apart are read
     // by separate queries rather than by one that scans everything between them.
     const spans: Span[] = [];
     for (const [first, last] of batchRanges(batches, NEARBY_BATCHES)) {
-      const where = `batch BETWEEN ${first} AND ${last} AND ${idFilter}`;
-      for (const span of await readSpans(this.#reader, where, this.#catalogReader))
-        spans.push(span);
+      const read =
+        values.length === 1
+          ? this.#spanRows.trace(values[0]!, first, last)
+          : this.#spanRows.where(`batch BETWEEN ${first} AND ${last} AND ${idFilter}`);
+      for (const span of await read) spans.push(span);
     }
     return spans;
   }

@@ -1,4 +1,8 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type {
+  DuckDBConnection,
+  DuckDBMaterializedResult,
+  DuckDBPreparedStatement,
+} from '@duckdb/node-api';
 import duckdb, { type DataChunk } from '@duckdb/node-bindings';
 import { StoreError } from '../../model/errors.ts';
 import type { InstrumentationScope, Resource, Span, StatusCode } from '../../model/span.ts';
@@ -57,6 +61,9 @@ export const SEPARATE_READ_ROWS = 256;
 // The separator as a literal: `chr(1)` in its place cost a further 0.3-0.6 ms per lookup.
 const JOINED_SELECT = `SELECT ${FIXED_NAMES}, concat(${TEXT_COLUMNS.join(`, '${SEPARATOR}', `)})`;
 const SEPARATE_SELECT = `SELECT ${FIXED_NAMES}, ${TEXT_COLUMNS.join(', ')}`;
+const TRACE_SQL =
+  `${SEPARATE_SELECT} FROM spans WHERE batch BETWEEN $1 AND $2 AND trace_id = $3 ` +
+  `LIMIT ${SEPARATE_READ_ROWS + 1}`;
 
 /** One stored row, as read: ids as hex, the text parts decoded (null for NULL). */
 interface StoredRow {
@@ -80,48 +87,99 @@ interface StoredRow {
 class SeparatorInValue extends Error {}
 
 /**
- * The spans of the rows of `spans` matching `where` (SQL over its columns). A parent stored as
- * an ordinal is looked up among the rows of the same trace and commit, so `where` must select
- * all rows of a trace together.
+ * Reads spans back from the `spans` table of one connection. A parent stored as an ordinal is
+ * looked up among the rows of the same trace and commit, so a read always takes all rows of a
+ * trace in the commits it covers.
  */
-export async function readSpans(
-  connection: DuckDBConnection,
-  where: string,
-  catalog: CatalogReader,
-): Promise<Span[]> {
-  const rows = await readRows(connection, where, false, SEPARATE_READ_ROWS + 1);
-  if (rows.length <= SEPARATE_READ_ROWS) return rowsToSpans(rows, catalog);
-  try {
-    return rowsToSpans(await readRows(connection, where, true), catalog);
-  } catch (error) {
-    if (!(error instanceof SeparatorInValue)) throw error;
-    return rowsToSpans(await readRows(connection, where, false), catalog);
-  }
-}
+export class SpanRowReader {
+  readonly #connection: DuckDBConnection;
+  readonly #catalog: CatalogReader;
+  /**
+   * Prepared statements for {@link trace}, idle ones. A statement keeps the values bound to it
+   * until its run has started on DuckDB's side, so each read takes one of its own; there are as
+   * many as lookups ever ran at once, and they go with the connection.
+   */
+  readonly #idleTraceStatements: DuckDBPreparedStatement[] = [];
 
-async function readRows(
-  connection: DuckDBConnection,
-  where: string,
-  joined: boolean,
-  limit?: number,
-): Promise<StoredRow[]> {
-  const sql =
-    `${joined ? JOINED_SELECT : SEPARATE_SELECT} FROM spans WHERE ${where}` +
-    (limit === undefined ? '' : ` LIMIT ${limit}`);
-  const rows: StoredRow[] = [];
-  try {
-    // A plain query's result is materialized: its chunks are read where they lie, with no trip
-    // through the thread pool per chunk (and one more for the end) as fetchChunk takes.
-    const result = await connection.run(sql);
-    for (let index = 0; index < result.chunkCount; index++) {
-      const chunk = result.getChunk(index);
-      readChunk(chunk.chunk, chunk.rowCount, joined, rows);
-    }
-  } catch (error) {
-    if (error instanceof SeparatorInValue) throw error;
-    throw new StoreError(`DuckDB query failed: ${String(error)}`, sql, { cause: error });
+  constructor(connection: DuckDBConnection, catalog: CatalogReader) {
+    this.#connection = connection;
+    this.#catalog = catalog;
   }
-  return rows;
+
+  /** The spans of the rows matching `where`, SQL over the columns of `spans`. */
+  async where(where: string): Promise<Span[]> {
+    const sql = `${SEPARATE_SELECT} FROM spans WHERE ${where} LIMIT ${SEPARATE_READ_ROWS + 1}`;
+    const rows = await this.#read(sql, () => this.#connection.run(sql), false);
+    return rows.length <= SEPARATE_READ_ROWS ? this.#spans(rows) : this.#joined(where);
+  }
+
+  /**
+   * One trace's spans in commits `firstBatch` to `lastBatch`, by a prepared statement: parsing
+   * and planning the SELECT took 0.15-0.3 ms of a 2.5-ms lookup.
+   */
+  async trace(traceId: bigint, firstBatch: number, lastBatch: number): Promise<Span[]> {
+    const statement = this.#idleTraceStatements.pop() ?? (await this.#prepareTrace());
+    let rows: StoredRow[];
+    try {
+      statement.bindUInteger(1, firstBatch);
+      statement.bindUInteger(2, lastBatch);
+      statement.bindUHugeInt(3, traceId);
+      rows = await this.#read(TRACE_SQL, () => statement.run(), false);
+    } finally {
+      this.#idleTraceStatements.push(statement);
+    }
+    if (rows.length <= SEPARATE_READ_ROWS) return this.#spans(rows);
+    return this.#joined(
+      `batch BETWEEN ${firstBatch} AND ${lastBatch} AND trace_id = ${traceId}::UHUGEINT`,
+    );
+  }
+
+  async #prepareTrace(): Promise<DuckDBPreparedStatement> {
+    try {
+      return await this.#connection.prepare(TRACE_SQL);
+    } catch (error) {
+      throw new StoreError(`DuckDB could not prepare a read: ${String(error)}`, TRACE_SQL, {
+        cause: error,
+      });
+    }
+  }
+
+  /** A large read: the text columns joined per row, or as they are if a value holds U+0001. */
+  async #joined(where: string): Promise<Span[]> {
+    const joined = `${JOINED_SELECT} FROM spans WHERE ${where}`;
+    try {
+      return this.#spans(await this.#read(joined, () => this.#connection.run(joined), true));
+    } catch (error) {
+      if (!(error instanceof SeparatorInValue)) throw error;
+      const separate = `${SEPARATE_SELECT} FROM spans WHERE ${where}`;
+      return this.#spans(await this.#read(separate, () => this.#connection.run(separate), false));
+    }
+  }
+
+  async #read(
+    sql: string,
+    run: () => Promise<DuckDBMaterializedResult>,
+    joined: boolean,
+  ): Promise<StoredRow[]> {
+    const rows: StoredRow[] = [];
+    try {
+      // The result is materialized: its chunks are read where they lie, with no trip through
+      // the thread pool per chunk (and one more for the end) as fetchChunk takes.
+      const result = await run();
+      for (let index = 0; index < result.chunkCount; index++) {
+        const chunk = result.getChunk(index);
+        readChunk(chunk.chunk, chunk.rowCount, joined, rows);
+      }
+    } catch (error) {
+      if (error instanceof SeparatorInValue) throw error;
+      throw new StoreError(`DuckDB query failed: ${String(error)}`, sql, { cause: error });
+    }
+    return rows;
+  }
+
+  #spans(rows: readonly StoredRow[]): Span[] {
+    return rowsToSpans(rows, this.#catalog);
+  }
 }
 
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
