@@ -46,8 +46,8 @@ export interface CatalogReader {
  * the read then starts over with the columns as they are.
  *
  * The join has a price of its own, though: DuckDB's `concat` of 15 columns made the SQL of a
- * 10-span lookup 0.5-0.7 ms slower than the columns as they are (p50 3.6-4.2 against 3.0-3.6 ms,
- * 11.7M spans stored), more than the native calls it saves on 10 rows. So a read first takes the
+ * 10-span lookup 0.5-1.0 ms slower than the columns as they are (p50 3.1-4.2 against 2.6-3.6 ms
+ * in six runs, 11.7M spans stored), more than the native calls it saves on 10 rows. So a read first takes the
  * columns as they are, up to {@link SEPARATE_READ_ROWS} rows, and reads a larger result again,
  * joined.
  */
