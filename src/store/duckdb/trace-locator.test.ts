@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { prefixOf, TraceLocator } from './trace-locator.ts';
+import { PACKED_RUN_PAIRS, prefixOf, TraceLocator } from './trace-locator.ts';
 
 const A = '0af7651916cd43dd8448eb211c80319c';
 const B = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -60,5 +60,48 @@ describe('TraceLocator', () => {
       const expected = [...(commitsOf.get(prefix) ?? [])].sort((a, b) => a - b);
       assert.deepEqual(locator.batchesOf([id]), expected, `prefix ${prefix}`);
     }
+  });
+
+  it('answers like a plain map once runs are packed, over commit numbers far apart', () => {
+    const locator = new TraceLocator();
+    const commitsOf = new Map<number, Set<number>>();
+    let seed = 11;
+    const random = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed;
+    };
+    const probes: number[] = [];
+    const commits = 300;
+    const perCommit = Math.ceil((4 * PACKED_RUN_PAIRS) / commits);
+    for (let i = 1; i <= commits; i++) {
+      // Commit numbers 700 apart: the oldest runs cover more than 65,536 of them.
+      const batch = i * 700;
+      const prefixes = Uint32Array.from({ length: perCommit }, (_, k) =>
+        // Every hundredth prefix repeats an earlier commit's, so runs share prefixes.
+        k % 100 === 0 && probes.length > 0 ? probes[random() % probes.length]! : random(),
+      );
+      for (const prefix of prefixes) {
+        const batches = commitsOf.get(prefix) ?? new Set();
+        batches.add(batch);
+        commitsOf.set(prefix, batches);
+        if (probes.length < 5000 && random() % 50 === 0) probes.push(prefix);
+      }
+      locator.addPrefixes(batch, prefixes);
+    }
+    const hex = (prefix: number) => `${prefix.toString(16).padStart(8, '0')}${'0'.repeat(24)}`;
+    for (const prefix of [...probes, 0, 0xffffffff, 0x0000ffff, 0xffff0000]) {
+      const expected = [...(commitsOf.get(prefix) ?? [])].sort((a, b) => a - b);
+      assert.deepEqual(locator.batchesOf([hex(prefix)]), expected, `prefix ${prefix}`);
+    }
+    // Never stored: the neighbours of stored prefixes.
+    for (const prefix of probes.slice(0, 500)) {
+      for (const near of [prefix - 1, prefix + 1]) {
+        if (near < 0 || near > 0xffffffff || commitsOf.has(near)) continue;
+        assert.deepEqual(locator.batchesOf([hex(near)]), [], `prefix ${near}`);
+      }
+    }
+    // The packed runs hold a pair in about 4 bytes, 6 where a run covers 65,536 commits or more.
+    const pairs = commits * perCommit;
+    assert.ok(locator.bytes < 6.5 * pairs, `${locator.bytes} bytes for ${pairs} pairs`);
   });
 });
