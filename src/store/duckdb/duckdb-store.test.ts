@@ -20,6 +20,11 @@ after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** Spans in the order of their ids, to compare reads that come back in any order. */
+function inIdOrder(spans: readonly Span[]): Span[] {
+  return [...spans].sort((a, b) => a.spanId.localeCompare(b.spanId));
+}
+
 storeContractTests('duckdb', () => DuckDbStore.open({ dataDir: tempDir() }));
 
 describe('duckdb store on disk', () => {
@@ -50,10 +55,8 @@ describe('duckdb store on disk', () => {
         );
         await store.write([odd, ...plain]);
         const read = await store.getTraces([traceId]);
-        const bySpanId = (spans: readonly Span[]) =>
-          [...spans].sort((a, b) => a.spanId.localeCompare(b.spanId));
         assert.equal(read.length, spanCount);
-        assert.deepEqual(bySpanId(read), bySpanId([odd, ...plain]));
+        assert.deepEqual(inIdOrder(read), inIdOrder([odd, ...plain]));
       } finally {
         await store.close();
       }
@@ -73,11 +76,8 @@ describe('duckdb store on disk', () => {
       // One lookup first, so that the lookups at once find a prepared statement left idle.
       assert.equal((await store.getTraces([traces[0]![0]!.traceId])).length, 2);
       const reads = await Promise.all(traces.map((spans) => store.getTraces([spans[0]!.traceId])));
-      for (const [i, read] of reads.entries()) {
-        const bySpanId = (spans: readonly Span[]) =>
-          [...spans].sort((a, b) => a.spanId.localeCompare(b.spanId));
-        assert.deepEqual(bySpanId(read), bySpanId(traces[i]!));
-      }
+      for (const [i, read] of reads.entries())
+        assert.deepEqual(inIdOrder(read), inIdOrder(traces[i]!));
     } finally {
       await store.close();
     }
