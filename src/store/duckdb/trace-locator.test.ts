@@ -7,6 +7,39 @@ const B = '4bf92f3577b34da6a3ce929d0e0e4736';
 /** Shares its first 32 bits with A. */
 const A_TWIN = '0af76519ffffffffffffffffffffffff';
 
+/** A repeatable stream of 32-bit numbers (a linear congruential generator). */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state;
+  };
+}
+
+/** A trace id whose first 32 bits are `prefix`. */
+function idOf(prefix: number): string {
+  return `${prefix.toString(16).padStart(8, '0')}${'0'.repeat(24)}`;
+}
+
+/** A locator, and beside it a plain map of the commits of each prefix to check it against. */
+function recordedLocator() {
+  const locator = new TraceLocator();
+  const commitsOf = new Map<number, Set<number>>();
+  return {
+    locator,
+    add(batch: number, prefixes: Uint32Array): void {
+      for (const prefix of prefixes) {
+        const batches = commitsOf.get(prefix) ?? new Set();
+        batches.add(batch);
+        commitsOf.set(prefix, batches);
+      }
+      locator.addPrefixes(batch, prefixes);
+    },
+    has: (prefix: number) => commitsOf.has(prefix),
+    expected: (prefix: number) => [...(commitsOf.get(prefix) ?? [])].sort((a, b) => a - b),
+  };
+}
+
 describe('TraceLocator', () => {
   it('names the commits that stored spans of a trace, in ascending order', () => {
     const locator = new TraceLocator();
@@ -38,70 +71,58 @@ describe('TraceLocator', () => {
   });
 
   it('answers like a plain map of every commit after thousands of commits and merges', () => {
-    const locator = new TraceLocator();
-    const commitsOf = new Map<number, Set<number>>();
-    let seed = 7;
-    const random = () => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed;
-    };
+    const recorded = recordedLocator();
+    const random = seeded(7);
     for (let batch = 1; batch <= 3000; batch++) {
       // Small prefixes collide often, so a prefix is held by several commits and runs.
-      const prefixes = Uint32Array.from({ length: 1 + (random() % 40) }, () => random() % 5000);
-      for (const prefix of prefixes) {
-        const batches = commitsOf.get(prefix) ?? new Set();
-        batches.add(batch);
-        commitsOf.set(prefix, batches);
-      }
-      locator.addPrefixes(batch, prefixes);
+      recorded.add(
+        batch,
+        Uint32Array.from({ length: 1 + (random() % 40) }, () => random() % 5000),
+      );
     }
     for (let prefix = 0; prefix < 5100; prefix++) {
-      const id = `${prefix.toString(16).padStart(8, '0')}${'0'.repeat(24)}`;
-      const expected = [...(commitsOf.get(prefix) ?? [])].sort((a, b) => a - b);
-      assert.deepEqual(locator.batchesOf([id]), expected, `prefix ${prefix}`);
+      assert.deepEqual(
+        recorded.locator.batchesOf([idOf(prefix)]),
+        recorded.expected(prefix),
+        `prefix ${prefix}`,
+      );
     }
   });
 
   it('answers like a plain map once runs are packed, over commit numbers far apart', () => {
-    const locator = new TraceLocator();
-    const commitsOf = new Map<number, Set<number>>();
-    let seed = 11;
-    const random = () => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed;
-    };
+    const recorded = recordedLocator();
+    const random = seeded(11);
     const probes: number[] = [];
     const commits = 300;
     const perCommit = Math.ceil((4 * PACKED_RUN_PAIRS) / commits);
     for (let i = 1; i <= commits; i++) {
-      // Commit numbers 700 apart: the oldest runs cover more than 65,536 of them.
-      const batch = i * 700;
+      // Every hundredth prefix repeats an earlier commit's, so runs share prefixes.
       const prefixes = Uint32Array.from({ length: perCommit }, (_, k) =>
-        // Every hundredth prefix repeats an earlier commit's, so runs share prefixes.
         k % 100 === 0 && probes.length > 0 ? probes[random() % probes.length]! : random(),
       );
       for (const prefix of prefixes) {
-        const batches = commitsOf.get(prefix) ?? new Set();
-        batches.add(batch);
-        commitsOf.set(prefix, batches);
         if (probes.length < 5000 && random() % 50 === 0) probes.push(prefix);
       }
-      locator.addPrefixes(batch, prefixes);
+      // Commit numbers 700 apart: the oldest runs cover more than 65,536 of them.
+      recorded.add(i * 700, prefixes);
     }
-    const hex = (prefix: number) => `${prefix.toString(16).padStart(8, '0')}${'0'.repeat(24)}`;
     for (const prefix of [...probes, 0, 0xffffffff, 0x0000ffff, 0xffff0000]) {
-      const expected = [...(commitsOf.get(prefix) ?? [])].sort((a, b) => a - b);
-      assert.deepEqual(locator.batchesOf([hex(prefix)]), expected, `prefix ${prefix}`);
+      assert.deepEqual(
+        recorded.locator.batchesOf([idOf(prefix)]),
+        recorded.expected(prefix),
+        `prefix ${prefix}`,
+      );
     }
     // Never stored: the neighbours of stored prefixes.
     for (const prefix of probes.slice(0, 500)) {
       for (const near of [prefix - 1, prefix + 1]) {
-        if (near < 0 || near > 0xffffffff || commitsOf.has(near)) continue;
-        assert.deepEqual(locator.batchesOf([hex(near)]), [], `prefix ${near}`);
+        if (near < 0 || near > 0xffffffff || recorded.has(near)) continue;
+        assert.deepEqual(recorded.locator.batchesOf([idOf(near)]), [], `prefix ${near}`);
       }
     }
     // The packed runs hold a pair in about 4 bytes, 6 where a run covers 65,536 commits or more.
     const pairs = commits * perCommit;
-    assert.ok(locator.bytes < 6.5 * pairs, `${locator.bytes} bytes for ${pairs} pairs`);
+    const bytes = recorded.locator.bytes;
+    assert.ok(bytes < 6.5 * pairs, `${bytes} bytes for ${pairs} pairs`);
   });
 });
