@@ -229,13 +229,16 @@ export class DuckDbStore implements TraceStore {
     // every column of every candidate row. (Ids bound as text and cast in SQL cost about a
     // millisecond per lookup.)
     const values = ids.map(hexToBigInt);
-    const idFilter = `list_contains([${values.map((v) => `${v}::UHUGEINT`)}], trace_id)`;
+    const idFilter =
+      values.length === 1
+        ? null
+        : `list_contains([${values.map((v) => `${v}::UHUGEINT`)}], trace_id)`;
     // DuckDB prunes row groups by the range of a batch condition, so commits far apart are read
     // by separate queries rather than by one that scans everything between them.
     const spans: Span[] = [];
     for (const [first, last] of batchRanges(batches, NEARBY_BATCHES)) {
       const read =
-        values.length === 1
+        idFilter === null
           ? this.#spanRows.trace(values[0]!, first, last)
           : this.#spanRows.where(`batch BETWEEN ${first} AND ${last} AND ${idFilter}`);
       for (const span of await read) spans.push(span);
