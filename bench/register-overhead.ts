@@ -2,8 +2,13 @@
  * What `tracehound/register` costs a service: the demo's gateway (Express, pino, two to four
  * fetch calls per page) is driven as hard as it goes, once as plain Node and once under
  * `--import tracehound/register` at 100% sampling. Its downstream services are stubs that answer
- * at once, so the gateway's own CPU is what limits throughput. Variants alternate, several rounds
- * each, and the medians are compared.
+ * at once, so the gateway's own CPU is what limits throughput.
+ *
+ * Both gateways run side by side and take turns in short windows (plain, instrumented,
+ * instrumented, plain, ...), the one not measured frozen by SIGSTOP so that its pending work (a
+ * batch due, an export half sent) waits for its own next window. The machine's speed drifts by a
+ * third within minutes; windows a few seconds apart see the same machine, so each pair's ratio
+ * is printed and the figures are the sums over all windows.
  *
  * The gateway gets a CPU of its own (`taskset`, Linux, 2+ CPUs; `BENCH_PIN=0` turns it off), and
  * the load generator, the stubs and Tracehound share the others, so that neither variant is slowed
@@ -11,11 +16,16 @@
  * time per request by a quarter (1.53 to 1.91 ms), and Tracehound ingesting the spans would load
  * the instrumented variant's machine only. So the exported spans go to a relay that answers at
  * once, as a collector on another machine would, and hands them to a real `tracehound start`
- * between rounds; the run fails unless Tracehound accepted every span of every request. The batch
+ * at the end; the run fails unless Tracehound accepted every span of every request. The batch
  * processor's queue is made large enough that no span is dropped (a full queue would drop spans
  * and flatter the instrumented run).
  *
- *   npx tsx bench/register-overhead.ts [seconds-per-round] [rounds]
+ *   npx tsx bench/register-overhead.ts [seconds-per-window] [pairs-per-page]
+ *
+ * BENCH_PAGES=/api/cart picks the pages; BENCH_NODE_ARGS adds Node flags to both gateways. Two
+ * knobs price parts of the distro, and then the count of spans is not checked:
+ * BENCH_DISABLED_INSTRUMENTATIONS=express leaves instrumentations out, and
+ * BENCH_REGISTER=file:///... preloads something else in place of the distro.
  *
  * Goal (issue 4): at most 15% of the throughput lost.
  */
@@ -30,8 +40,8 @@ import { ProtobufReader } from '../src/ingest/otlp/protobuf-reader.ts';
 import { removeDir, startServer } from '../test/support/server-process.ts';
 import { cpuSecondsOf } from './memory-sampler.ts';
 
-const ROUND_MS = Number(process.argv[2] ?? 8) * 1000;
-const ROUNDS = Number(process.argv[3] ?? 3);
+const WINDOW_MS = Number(process.argv[2] ?? 2) * 1000;
+const PAIRS = Number(process.argv[3] ?? 10);
 const WARM_UP_MS = 3000;
 const CONCURRENCY = 16;
 const PAGES = (process.env.BENCH_PAGES?.split(',') ?? [
@@ -46,7 +56,9 @@ const PAGES = (process.env.BENCH_PAGES?.split(',') ?? [
 const SPANS_PER_REQUEST: Readonly<Record<string, number>> = { '/api/cart': 4, '/api/home': 6 };
 
 const GATEWAY = fileURLToPath(new URL('../demo/services/gateway.ts', import.meta.url));
-const REGISTER = new URL('../src/instrument/register.mjs', import.meta.url).href;
+/** What the instrumented gateway preloads; BENCH_REGISTER=file:///... to price something else. */
+const REGISTER =
+  process.env.BENCH_REGISTER ?? new URL('../src/instrument/register.mjs', import.meta.url).href;
 const TSX = import.meta.resolve('tsx');
 
 const STUBS = fileURLToPath(new URL('./gateway-stubs.ts', import.meta.url));
@@ -263,6 +275,7 @@ const cpuMs = (pid: number) => (cpuSecondsOf(pid) ?? Number.NaN) * 1000;
 
 interface Measurement {
   readonly requests: number;
+  readonly ms: number;
   readonly requestsPerSecond: number;
   /** The gateway's own CPU per request. */
   readonly cpuMsPerRequest: number;
@@ -324,6 +337,7 @@ async function drive(
   if (failed > 0) throw new Error(`${failed} requests to ${path} failed`);
   return {
     requests: completed,
+    ms: elapsed,
     requestsPerSecond: (completed * 1000) / elapsed,
     cpuMsPerRequest: cpu / completed,
     gatewayBusy: cpu / elapsed,
@@ -342,8 +356,32 @@ function median(values: readonly number[]): number {
 
 async function stopGateway(gateway: Gateway): Promise<void> {
   const exited = new Promise((resolve) => gateway.process.once('exit', resolve));
+  gateway.process.kill('SIGCONT');
   gateway.process.kill('SIGTERM');
   await exited;
+}
+
+/** Sums of the windows one variant ran on one page. */
+class Tally {
+  requests = 0;
+  ms = 0;
+  cpuMs = 0;
+  readonly windows: Measurement[] = [];
+
+  add(m: Measurement): void {
+    this.windows.push(m);
+    this.requests += m.requests;
+    this.ms += m.ms;
+    this.cpuMs += m.cpuMsPerRequest * m.requests;
+  }
+
+  get requestsPerSecond(): number {
+    return (this.requests * 1000) / this.ms;
+  }
+
+  get cpuMsPerRequest(): number {
+    return this.cpuMs / this.requests;
+  }
 }
 
 const loadAtStart = loadavg();
@@ -353,63 +391,96 @@ if (cpus)
   execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpus.rest, String(process.pid)]);
 console.log(
   cpus
-    ? `gateway on CPU ${cpus.gateway}; load generator, stubs and Tracehound on CPU ${cpus.rest}`
+    ? `gateways on CPU ${cpus.gateway}; load generator, stubs and Tracehound on CPU ${cpus.rest}`
     : 'no CPU of its own for the gateway (BENCH_PIN=0, fewer than 2 CPUs, or no taskset)',
 );
 const server = await startServer({ args: ['--storage', 'memory'] });
 const relay = await startRelay();
 const stubs = await startStubs();
 const stubsPid = stubs.process.pid ?? -1;
-const results: Record<string, { plain: Measurement[]; instrumented: Measurement[] }> = {};
-/** Spans the instrumented gateways must have sent; undefined once a page has no known count. */
-let expectedSpans: number | undefined = 0;
+const results: Record<string, { plain: Tally; instrumented: Tally }> = {};
+/**
+ * Spans the instrumented gateway must have sent; undefined when a page has no known count, or
+ * something other than the whole distro runs.
+ */
+let expectedSpans: number | undefined =
+  process.env.BENCH_REGISTER || process.env.BENCH_DISABLED_INSTRUMENTATIONS ? undefined : 0;
+const gateways: { plain?: Gateway; instrumented?: Gateway } = {};
 try {
-  for (const path of PAGES) results[path] = { plain: [], instrumented: [] };
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const instrumented of round % 2 === 0 ? [false, true] : [true, false]) {
-      const gateway = await startGateway(instrumented, relay.url, stubs.url, cpus);
-      for (const path of PAGES) {
-        const warmUp = await drive(gateway, stubsPid, path, WARM_UP_MS);
-        const measured = await drive(gateway, stubsPid, path, ROUND_MS);
-        results[path]![instrumented ? 'instrumented' : 'plain'].push(measured);
-        if (instrumented && expectedSpans !== undefined) {
-          const perRequest = SPANS_PER_REQUEST[path];
-          expectedSpans =
-            perRequest === undefined
-              ? undefined
-              : expectedSpans + (warmUp.requests + measured.requests) * perRequest;
-        }
-        console.log(
-          `round ${round + 1} ${path.padEnd(10)} ${instrumented ? 'with register' : 'plain        '} ` +
-            `${measured.requestsPerSecond.toFixed(0)} req/s, ${measured.cpuMsPerRequest.toFixed(2)} ms CPU/request; ` +
-            `busy: gateway ${percent(measured.gatewayBusy)}, load generator ${percent(measured.driverBusy)}, ` +
-            `stubs ${percent(measured.stubsBusy)}`,
-        );
+  gateways.plain = await startGateway(false, relay.url, stubs.url, cpus);
+  gateways.instrumented = await startGateway(true, relay.url, stubs.url, cpus);
+  const variants = [
+    ['plain', gateways.plain],
+    ['instrumented', gateways.instrumented],
+  ] as const;
+  // Only the gateway being measured runs: the other is frozen, its pending work (an export
+  // half sent, a batch due) waiting for its own next window.
+  const freeze = (gateway: Gateway) => gateway.process.kill('SIGSTOP');
+  const thaw = (gateway: Gateway) => gateway.process.kill('SIGCONT');
+  for (const [, gateway] of variants) freeze(gateway);
+  for (const path of PAGES) {
+    const tally = { plain: new Tally(), instrumented: new Tally() };
+    results[path] = tally;
+    const perRequest = SPANS_PER_REQUEST[path];
+    const windowDone = (variant: 'plain' | 'instrumented', m: Measurement) => {
+      if (variant === 'instrumented' && expectedSpans !== undefined) {
+        expectedSpans =
+          perRequest === undefined ? undefined : expectedSpans + m.requests * perRequest;
       }
-      // The gateway flushes its spans as it stops; Tracehound gets them before the next round.
-      await stopGateway(gateway);
-      await relay.handOver(server.otlpHttpUrl);
+    };
+    for (const [variant, gateway] of variants) {
+      thaw(gateway);
+      windowDone(variant, await drive(gateway, stubsPid, path, WARM_UP_MS));
+      freeze(gateway);
+    }
+    for (let pair = 0; pair < PAIRS; pair++) {
+      const order = pair % 2 === 0 ? [...variants] : [...variants].reverse();
+      for (const [variant, gateway] of order) {
+        thaw(gateway);
+        const measured = await drive(gateway, stubsPid, path, WINDOW_MS);
+        freeze(gateway);
+        tally[variant].add(measured);
+        windowDone(variant, measured);
+      }
+      const [p, i] = [tally.plain.windows.at(-1)!, tally.instrumented.windows.at(-1)!];
+      console.log(
+        `${path.padEnd(10)} pair ${String(pair + 1).padStart(2)}: plain ${p.requestsPerSecond.toFixed(0)} req/s ` +
+          `${p.cpuMsPerRequest.toFixed(2)} ms CPU/req, with register ${i.requestsPerSecond.toFixed(0)} req/s ` +
+          `${i.cpuMsPerRequest.toFixed(2)} ms CPU/req, ratio ${(i.requestsPerSecond / p.requestsPerSecond).toFixed(3)}; ` +
+          `busy: gateways ${percent(p.gatewayBusy)} ${percent(i.gatewayBusy)}, ` +
+          `load generator ${percent(Math.max(p.driverBusy, i.driverBusy))}, stubs ${percent(Math.max(p.stubsBusy, i.stubsBusy))}`,
+      );
     }
   }
+  // The instrumented gateway flushes its spans as it stops; then Tracehound gets them all.
+  for (const [, gateway] of variants) await stopGateway(gateway);
+  await relay.handOver(server.otlpHttpUrl);
 } finally {
+  for (const gateway of [gateways.plain, gateways.instrumented]) {
+    gateway?.process.kill('SIGCONT');
+    gateway?.process.kill('SIGKILL');
+  }
   stubs.process.kill();
   await server.stop();
   removeDir(server.dataDir);
 }
 
 console.log(
-  `\ngateway, median of ${ROUNDS} rounds of ${ROUND_MS / 1000} s, ${CONCURRENCY} connections, 100% sampled:`,
+  `\ngateway, ${PAIRS} pairs of ${WINDOW_MS / 1000}-s windows per page, ${CONCURRENCY} connections, 100% sampled:`,
 );
 for (const [path, { plain, instrumented }] of Object.entries(results)) {
-  const rate = (ms: Measurement[]) => median(ms.map((m) => m.requestsPerSecond));
-  const cpu = (ms: Measurement[]) => median(ms.map((m) => m.cpuMsPerRequest));
-  const ratio = rate(instrumented) / rate(plain);
-  const cpuRatio = cpu(plain) / cpu(instrumented);
+  const ratio = instrumented.requestsPerSecond / plain.requestsPerSecond;
+  const pairRatios = plain.windows.map(
+    (p, k) => instrumented.windows[k]!.requestsPerSecond / p.requestsPerSecond,
+  );
+  const sorted = [...pairRatios].sort((a, b) => a - b);
   console.log(
-    `  ${path.padEnd(10)} throughput: plain ${rate(plain).toFixed(0)} req/s, with tracehound/register ` +
-      `${rate(instrumented).toFixed(0)} req/s, ratio ${ratio.toFixed(3)} (${((1 - ratio) * 100).toFixed(1)}% lost)\n` +
-      `  ${''.padEnd(10)} CPU per request: plain ${cpu(plain).toFixed(2)} ms, with ${cpu(instrumented).toFixed(2)} ms, ` +
-      `throughput ratio on a dedicated core ${cpuRatio.toFixed(3)} (${((1 - cpuRatio) * 100).toFixed(1)}% lost)`,
+    `  ${path.padEnd(10)} throughput: plain ${plain.requestsPerSecond.toFixed(0)} req/s, with tracehound/register ` +
+      `${instrumented.requestsPerSecond.toFixed(0)} req/s, ratio ${ratio.toFixed(3)} (${((1 - ratio) * 100).toFixed(1)}% lost)\n` +
+      `  ${''.padEnd(10)} ratio of each pair: median ${median(pairRatios).toFixed(3)}, ` +
+      `from ${sorted[0]!.toFixed(3)} to ${sorted.at(-1)!.toFixed(3)}\n` +
+      `  ${''.padEnd(10)} CPU per request: plain ${plain.cpuMsPerRequest.toFixed(3)} ms, with ${instrumented.cpuMsPerRequest.toFixed(3)} ms ` +
+      `(${((instrumented.cpuMsPerRequest - plain.cpuMsPerRequest) * 1000).toFixed(0)} us more)`,
   );
 }
 console.log('Goal (issue 4): at most 15% of the throughput lost.');
