@@ -59,6 +59,7 @@ const GATEWAY = fileURLToPath(new URL('../demo/services/gateway.ts', import.meta
 /** What the instrumented gateway preloads; BENCH_REGISTER=file:///... to price something else. */
 const REGISTER =
   process.env.BENCH_REGISTER ?? new URL('../src/instrument/register.mjs', import.meta.url).href;
+const PRELOADED = process.env.BENCH_REGISTER ? 'with BENCH_REGISTER' : 'with tracehound/register';
 const TSX = import.meta.resolve('tsx');
 
 const STUBS = fileURLToPath(new URL('./gateway-stubs.ts', import.meta.url));
@@ -445,7 +446,7 @@ try {
       const [p, i] = [tally.plain.windows.at(-1)!, tally.instrumented.windows.at(-1)!];
       console.log(
         `${path.padEnd(10)} pair ${String(pair + 1).padStart(2)}: plain ${p.requestsPerSecond.toFixed(0)} req/s ` +
-          `${p.cpuMsPerRequest.toFixed(2)} ms CPU/req, with register ${i.requestsPerSecond.toFixed(0)} req/s ` +
+          `${p.cpuMsPerRequest.toFixed(2)} ms CPU/req, ${PRELOADED} ${i.requestsPerSecond.toFixed(0)} req/s ` +
           `${i.cpuMsPerRequest.toFixed(2)} ms CPU/req, ratio ${(i.requestsPerSecond / p.requestsPerSecond).toFixed(3)}; ` +
           `busy: gateways ${percent(p.gatewayBusy)} ${percent(i.gatewayBusy)}, ` +
           `load generator ${percent(Math.max(p.driverBusy, i.driverBusy))}, stubs ${percent(Math.max(p.stubsBusy, i.stubsBusy))}`,
@@ -475,7 +476,7 @@ for (const [path, { plain, instrumented }] of Object.entries(results)) {
   );
   const sorted = [...pairRatios].sort((a, b) => a - b);
   console.log(
-    `  ${path.padEnd(10)} throughput: plain ${plain.requestsPerSecond.toFixed(0)} req/s, with tracehound/register ` +
+    `  ${path.padEnd(10)} throughput: plain ${plain.requestsPerSecond.toFixed(0)} req/s, ${PRELOADED} ` +
       `${instrumented.requestsPerSecond.toFixed(0)} req/s, ratio ${ratio.toFixed(3)} (${((1 - ratio) * 100).toFixed(1)}% lost)\n` +
       `  ${''.padEnd(10)} ratio of each pair: median ${median(pairRatios).toFixed(3)}, ` +
       `from ${sorted[0]!.toFixed(3)} to ${sorted.at(-1)!.toFixed(3)}\n` +
