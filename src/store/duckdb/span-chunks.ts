@@ -125,6 +125,7 @@ export function appendRowBatches(
     })),
   );
   const total = order.sorted.length;
+  const ids = order.ids;
   for (let offset = 0; offset < total; offset += CHUNK_ROWS) {
     const rowCount = Math.min(CHUNK_ROWS, total - offset);
     const chunk = DuckDBDataChunk.create(types, rowCount);
@@ -142,7 +143,6 @@ export function appendRowBatches(
       const b = order.batchOf[ref]!;
       const row = order.rowOf[ref]!;
       const rows = batches[b]!;
-      const ids = order.ids;
       batchIds[out] = batchNumber;
       const at = ref * 8;
       traceIds[out * 4] = ids[at]!;

@@ -47,9 +47,9 @@ export interface CatalogReader {
  *
  * The join has a price of its own, though: DuckDB's `concat` of 15 columns made the SQL of a
  * 10-span lookup 0.5-1.0 ms slower than the columns as they are (p50 3.1-4.2 against 2.6-3.6 ms
- * in six runs, 11.7M spans stored), more than the native calls it saves on 10 rows. So a read first takes the
- * columns as they are, up to {@link SEPARATE_READ_ROWS} rows, and reads a larger result again,
- * joined.
+ * in six runs, 11.7M spans stored), more than the native calls it saves on 10 rows. So a read
+ * first takes the columns as they are, up to {@link SEPARATE_READ_ROWS} rows, and reads a larger
+ * result again, joined.
  */
 
 /** Between a row's text columns in the joined read (see above). */
@@ -109,7 +109,7 @@ export class SpanRowReader {
   /** The spans of the rows matching `where`, SQL over the columns of `spans`. */
   async where(where: string): Promise<Span[]> {
     const sql = `${SEPARATE_SELECT} FROM spans WHERE ${where} LIMIT ${SEPARATE_READ_ROWS + 1}`;
-    const rows = await this.#read(sql, () => this.#connection.run(sql), false);
+    const rows = await this.#read(sql, false);
     return rows.length <= SEPARATE_READ_ROWS ? this.#spans(rows) : this.#joined(where);
   }
 
@@ -124,7 +124,7 @@ export class SpanRowReader {
       statement.bindUInteger(1, firstBatch);
       statement.bindUInteger(2, lastBatch);
       statement.bindUHugeInt(3, traceId);
-      rows = await this.#read(TRACE_SQL, () => statement.run(), false);
+      rows = await this.#read(TRACE_SQL, false, () => statement.run());
     } finally {
       this.#idleTraceStatements.push(statement);
     }
@@ -148,18 +148,19 @@ export class SpanRowReader {
   async #joined(where: string): Promise<Span[]> {
     const joined = `${JOINED_SELECT} FROM spans WHERE ${where}`;
     try {
-      return this.#spans(await this.#read(joined, () => this.#connection.run(joined), true));
+      return this.#spans(await this.#read(joined, true));
     } catch (error) {
       if (!(error instanceof SeparatorInValue)) throw error;
       const separate = `${SEPARATE_SELECT} FROM spans WHERE ${where}`;
-      return this.#spans(await this.#read(separate, () => this.#connection.run(separate), false));
+      return this.#spans(await this.#read(separate, false));
     }
   }
 
+  /** The rows of `sql`, run on the connection unless `run` runs it (a prepared statement). */
   async #read(
     sql: string,
-    run: () => Promise<DuckDBMaterializedResult>,
     joined: boolean,
+    run: () => Promise<DuckDBMaterializedResult> = () => this.#connection.run(sql),
   ): Promise<StoredRow[]> {
     const rows: StoredRow[] = [];
     try {
