@@ -420,8 +420,8 @@ const stubs = await startStubs();
 const stubsPid = stubs.process.pid ?? -1;
 const results: Record<string, { plain: Tally; instrumented: Tally }> = {};
 /**
- * Spans the instrumented gateway must have sent; undefined when a page has no known count, or
- * something other than the whole distro runs.
+ * Spans the instrumented gateway must have sent; undefined when a page has no known count, when
+ * something other than the whole distro runs, or when only a share of the requests is sampled.
  */
 let expectedSpans: number | undefined =
   process.env.BENCH_REGISTER || process.env.BENCH_DISABLED_INSTRUMENTATIONS || SAMPLE_RATIO !== 1
